@@ -1,0 +1,4 @@
+"""The native driver: assembles the offline runtime, serves web_demo/, drives runtimes, compares.
+
+Nothing here is loaded into Pyodide; the code that runs everywhere is python_core.
+"""

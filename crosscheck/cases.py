@@ -1,0 +1,75 @@
+"""The cases a run checks: the lesson example, and cases an author brings in a JSON file."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from python_core import SPEC_FIELDS, normalize_spec
+
+# The lesson's example: 2 inputs, 3 sigmoid neurons, one sample. The lesson draws its weights
+# at random (standard normal × 0.01), which no other runtime could reproduce, so a fixed draw
+# at that scale is written out here; the biases are small and non-zero so that every term of
+# z = x·W + b is exercised.
+LESSON_EXAMPLE: dict[str, Any] = {
+    "name": "lesson-example",
+    "activation": "sigmoid",
+    "weights": [[0.0049671415, -0.0013826430, 0.0064768854],
+                [0.0152302986, -0.0023415337, -0.0023413696]],
+    "biases": [[0.0015792128, 0.0076743473, -0.0046947439]],
+    "inputs": [[0.5, -0.2]],
+    "upstream": [[0.1, -0.2, 0.05]],
+}
+
+
+class CaseFileError(ValueError):
+    pass
+
+
+def lesson_cases() -> list[dict[str, Any]]:
+    return [dict(LESSON_EXAMPLE)]
+
+
+def _reject_constants(token: str) -> float:
+    raise ValueError(f"{token} is not a number JSON allows")
+
+
+def load_case_file(path: str | Path) -> list[dict[str, Any]]:
+    """Cases from a JSON file: a list of specs, or ``{"cases": [...]}`` (a report's own format works).
+
+    Every case is checked before anything runs; an error names the file, the case and the field.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(), parse_constant=_reject_constants)
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: no such case file") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CaseFileError(f"{path}: not valid JSON ({exc})") from None
+    specs = data.get("cases") if isinstance(data, dict) else data
+    if not isinstance(specs, list) or not specs:
+        raise CaseFileError(f"{path}: expected a non-empty list of cases, or an object with a \"cases\" list")
+    cases = []
+    for index, raw in enumerate(specs):
+        name = raw.get("name") if isinstance(raw, dict) and isinstance(raw.get("name"), str) else f"#{index}"
+        spec = raw.get("spec", raw) if isinstance(raw, dict) else raw  # report entries nest the spec
+        try:
+            normalized = normalize_spec(spec)
+        except (TypeError, ValueError) as exc:
+            raise CaseFileError(f"{path}: case {name!r} (index {index}): {exc}") from None
+        cases.append({"name": name, **{k: spec[k] for k in SPEC_FIELDS}, "activation": normalized["activation"]})
+    return cases
+
+
+def spec_for_report(case: dict[str, Any]) -> dict[str, Any]:
+    """The spec as JSON-ready lists. Python writes floats by their shortest round-trip repr,
+    so the decimal text in the report still parses back to the same bits."""
+    spec = normalize_spec(case)
+    out: dict[str, Any] = {"activation": spec["activation"]}
+    for field in SPEC_FIELDS[1:]:
+        values = spec[field].tolist()
+        assert all(math.isfinite(v) for row in values for v in row)
+        out[field] = values
+    return out

@@ -1,0 +1,65 @@
+"""Array comparison in absolute terms and in units in the last place (ULP).
+
+The ULP distance between two float64 values is how many representable doubles lie between
+them: map each bit pattern to a signed integer that increases with the value (so that −0.0
+and +0.0 both map to 0) and subtract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_RTOL = 1e-12
+DEFAULT_ATOL = 1e-15
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+    exact: bool = False  # bit identity: every bit, the sign of zero included
+
+    def describe(self) -> str:
+        return "bit-identical" if self.exact else f"|a−ref| ≤ {self.atol:g} + {self.rtol:g}·|ref|"
+
+
+def _ordered(x: np.ndarray) -> np.ndarray:
+    bits = np.ascontiguousarray(x, dtype=np.float64).view(np.int64)
+    return np.where(bits < 0, np.int64(np.iinfo(np.int64).min) - bits, bits)
+
+
+def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise ULP distance as uint64; NaN against anything but NaN is the maximum uint64."""
+    oa, ob = _ordered(a), _ordered(b)
+    # Two's-complement subtraction in uint64 is exact for any true distance below 2**64.
+    ua, ub = oa.astype(np.uint64), ob.astype(np.uint64)
+    dist = np.where(oa >= ob, ua - ub, ub - ua)
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    dist = np.where(nan_a & nan_b, np.uint64(0), dist)
+    return np.where(nan_a ^ nan_b, np.iinfo(np.uint64).max, dist)
+
+
+def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Tolerance = Tolerance()) -> dict:
+    """max_abs_diff, max_ulp, worst_index (by ULP), bit_identical and ok for one array pair."""
+    value, reference = np.asarray(value, np.float64), np.asarray(reference, np.float64)
+    if value.shape != reference.shape:
+        return {"max_abs_diff": None, "max_ulp": None, "worst_index": None, "bit_identical": False, "ok": False,
+                "reason": f"shape {value.shape} differs from the reference's {reference.shape}"}
+    bit_identical = bool(np.array_equal(value.view(np.int64), reference.view(np.int64)))
+    if value.size == 0:
+        return {"max_abs_diff": 0.0, "max_ulp": 0, "worst_index": None, "bit_identical": True, "ok": True}
+    same = (value == reference) | (np.isnan(value) & np.isnan(reference))
+    with np.errstate(invalid="ignore"):
+        abs_diff = np.where(same, 0.0, np.abs(value - reference))
+    ulps = ulp_distance(value, reference)
+    worst = np.unravel_index(int(np.argmax(ulps)), ulps.shape)
+    if tolerance.exact:
+        ok = bit_identical
+    else:
+        with np.errstate(invalid="ignore"):
+            ok = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * np.abs(reference))))
+    max_abs = float(np.nanmax(abs_diff)) if not np.isnan(abs_diff).all() else float("nan")
+    return {"max_abs_diff": max_abs, "max_ulp": int(ulps[worst]), "worst_index": [int(i) for i in worst],
+            "bit_identical": bit_identical, "ok": ok}

@@ -1,0 +1,78 @@
+"""What every runtime offers the driver: start, run a batch of cases, say its versions, close.
+
+All runtimes speak python_core.wire: a batch of cases goes out as one JSON request and comes
+back as one JSON response, so a case takes the same path everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from python_core.wire import decode_array, encode_spec
+
+Progress = Callable[[str], None]
+
+
+class RuntimeFailure(RuntimeError):
+    """A runtime could not start or could not finish a batch; ``reason`` says why."""
+
+    def __init__(self, runtime: str, reason: str) -> None:
+        super().__init__(f"{runtime}: {reason}")
+        self.runtime, self.reason = runtime, reason
+
+
+def stderr_progress(runtime: str) -> Progress:
+    started = time.monotonic()
+
+    def report(stage: str) -> None:
+        print(f"[{runtime}] {time.monotonic() - started:5.1f} s  {stage}", file=sys.stderr, flush=True)
+
+    return report
+
+
+class Runtime:
+    name = ""
+
+    def start(self, progress: Progress) -> None:
+        """Boot the runtime; raise RuntimeFailure with the reason when it cannot."""
+
+    def call(self, request: str) -> str:
+        """Send one wire request, return the wire response."""
+        raise NotImplementedError
+
+    def versions(self) -> dict[str, Any]:
+        return {}
+
+    def close(self) -> None:
+        """Release what start() took. Safe to call more than once."""
+
+    def run(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One round-trip for the whole batch. Each outcome is ``{"ok": True, "arrays": {name: ndarray}}``
+        or ``{"ok": False, "error": {"type", "message", "traceback"}}``."""
+        request = json.dumps({"cases": [encode_spec(case) for case in cases]})
+        response = json.loads(self.call(request))
+        self.reported_versions = response.get("versions", {})
+        outcomes = []
+        for result in response["results"]:
+            if result["ok"]:
+                outcomes.append({"ok": True, "arrays": {k: decode_array(v) for k, v in result["arrays"].items()}})
+            else:
+                outcomes.append(result)
+        if len(outcomes) != len(cases):
+            raise RuntimeFailure(self.name, f"sent {len(cases)} cases, got {len(outcomes)} results back")
+        return outcomes
+
+    def __enter__(self) -> "Runtime":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def as_float_arrays(outcome: dict[str, Any]) -> dict[str, np.ndarray]:
+    return {k: np.asarray(v, dtype=np.float64) for k, v in outcome["arrays"].items()}
