@@ -48,15 +48,15 @@ def float_array(name: str, value: Any) -> np.ndarray:
             raise TypeError(f"{name}: expected numbers, got booleans")
         if raw.dtype.kind == "O":
             # Mixed lists such as [1, None] or [1, "2"] land here.
-            bad = next((v for v in raw.ravel() if isinstance(v, bool) or not isinstance(v, numbers.Real)), None)
-            if bad is not None:
-                raise TypeError(f"{name}: expected numbers, got {bad!r} ({type(bad).__name__})")
+            bad = [v for v in raw.ravel() if isinstance(v, bool) or not isinstance(v, numbers.Real)]
+            if bad:
+                raise TypeError(f"{name}: expected numbers, got {bad[0]!r} ({type(bad[0]).__name__})")
         else:
             raise TypeError(f"{name}: expected numbers, got dtype {raw.dtype} (e.g. {raw.ravel()[:1].tolist()})")
     array = np.array(raw, dtype=np.float64)
     if array.size and not np.isfinite(array).all():
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        raise ValueError(f"{name}: expected finite numbers, got {array[index]!r} at index {index}")
+        raise ValueError(f"{name}: expected finite numbers, got {float(array[index])!r} at index {index}")
     return array
 
 

@@ -35,6 +35,10 @@ class PyodideChromiumRuntime(Runtime):
                 self._chromium = Chromium()
         except BrowserUnavailable as exc:
             raise RuntimeFailure(self.name, str(exc)) from exc
+        runtime_dir = self._server.runtime_dir
+        if not (runtime_dir / "pyodide-lock.json").exists():
+            raise RuntimeFailure(self.name, f"the offline Pyodide runtime is not assembled in {runtime_dir} "
+                                            f"(run `python -m crosscheck assemble`, or `make setup`)")
         self.page = self._chromium.new_page()
         self.page.on("pageerror", lambda err: self._page_errors.append(str(err)))
         self.page.expose_function("__harnessProgress", lambda stage, ms: progress(f"{stage}"))
