@@ -11,8 +11,6 @@ import sys
 import time
 from typing import Any, Callable
 
-import numpy as np
-
 from python_core.wire import decode_array, encode_spec
 
 Progress = Callable[[str], None]
@@ -56,7 +54,6 @@ class Runtime:
         or ``{"ok": False, "error": {"type", "message", "traceback"}}``."""
         request = json.dumps({"cases": [encode_spec(case) for case in cases]})
         response = json.loads(self.call(request))
-        self.reported_versions = response.get("versions", {})
         outcomes = []
         for result in response["results"]:
             if result["ok"]:
@@ -72,7 +69,3 @@ class Runtime:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def as_float_arrays(outcome: dict[str, Any]) -> dict[str, np.ndarray]:
-    return {k: np.asarray(v, dtype=np.float64) for k, v in outcome["arrays"].items()}
