@@ -4,7 +4,7 @@
 setup:
 	@bash scripts/setup
 
-# Parity of the lesson example, native against Pyodide in headless Chromium. ARGS="--json r.json" etc.
+# Parity of the lesson example on every runtime that can run here (native is the reference). ARGS="--json r.json" etc.
 parity: setup
 	.venv/bin/python -m crosscheck $(ARGS)
 

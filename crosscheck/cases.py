@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,10 @@ def lesson_cases() -> list[dict[str, Any]]:
     return [dict(LESSON_EXAMPLE)]
 
 
-def _reject_constants(token: str) -> float:
-    raise ValueError(f"{token} is not a number JSON allows")
+def _nonfinite(token: str) -> float:
+    # Python's json reads NaN/Infinity; they are let through here so that the check below can
+    # refuse them with the case and field they sit in, which a parse error could not name.
+    return float(token)
 
 
 def load_case_file(path: str | Path) -> list[dict[str, Any]]:
@@ -43,7 +44,7 @@ def load_case_file(path: str | Path) -> list[dict[str, Any]]:
     """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(), parse_constant=_reject_constants)
+        data = json.loads(path.read_text(), parse_constant=_nonfinite)
     except FileNotFoundError:
         raise CaseFileError(f"{path}: no such case file") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -67,9 +68,4 @@ def spec_for_report(case: dict[str, Any]) -> dict[str, Any]:
     """The spec as JSON-ready lists. Python writes floats by their shortest round-trip repr,
     so the decimal text in the report still parses back to the same bits."""
     spec = normalize_spec(case)
-    out: dict[str, Any] = {"activation": spec["activation"]}
-    for field in SPEC_FIELDS[1:]:
-        values = spec[field].tolist()
-        assert all(math.isfinite(v) for row in values for v in row)
-        out[field] = values
-    return out
+    return {"activation": spec["activation"], **{f: spec[f].tolist() for f in SPEC_FIELDS[1:]}}

@@ -20,9 +20,15 @@ class Tolerance:
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
     exact: bool = False  # bit identity: every bit, the sign of zero included
+    # "terms": rtol applies to max(|ref|, the magnitude of the terms summed into it) (crosscheck.error_bounds);
+    # "result": to |ref| alone, which fails correct runtimes wherever a sum cancels.
+    relative_to: str = "terms"
 
     def describe(self) -> str:
-        return "bit-identical" if self.exact else f"|a−ref| ≤ {self.atol:g} + {self.rtol:g}·|ref|"
+        if self.exact:
+            return "bit-identical"
+        scale = "max(|ref|, Σ|terms|)" if self.relative_to == "terms" else "|ref|"
+        return f"|a−ref| ≤ {self.atol:g} + {self.rtol:g}·{scale}"
 
 
 def _ordered(x: np.ndarray) -> np.ndarray:
@@ -41,8 +47,13 @@ def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(nan_a ^ nan_b, np.iinfo(np.uint64).max, dist)
 
 
-def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Tolerance = Tolerance()) -> dict:
-    """max_abs_diff, max_ulp, worst_index (by ULP), bit_identical and ok for one array pair."""
+def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Tolerance = Tolerance(),
+                   scale: np.ndarray | None = None) -> dict:
+    """max_abs_diff, max_ulp, worst_index (by ULP), bit_identical and ok for one array pair.
+
+    ``scale`` (the magnitude of the terms behind each element) widens rtol's reference when
+    tolerance.relative_to is "terms"; ``ok_relative_to_result`` says whether |ref| alone would do.
+    """
     value, reference = np.asarray(value, np.float64), np.asarray(reference, np.float64)
     if value.shape != reference.shape:
         return {"max_abs_diff": None, "max_ulp": None, "worst_index": None, "bit_identical": False, "ok": False,
@@ -55,11 +66,14 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
         abs_diff = np.where(same, 0.0, np.abs(value - reference))
     ulps = ulp_distance(value, reference)
     worst = np.unravel_index(int(np.argmax(ulps)), ulps.shape)
-    if tolerance.exact:
-        ok = bit_identical
-    else:
-        with np.errstate(invalid="ignore"):
-            ok = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * np.abs(reference))))
+    with np.errstate(invalid="ignore"):
+        ok_result = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * np.abs(reference))))
+        if scale is not None and tolerance.relative_to == "terms":
+            magnitude = np.maximum(np.abs(reference), np.asarray(scale, np.float64))
+            ok_terms = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * magnitude)))
+        else:
+            ok_terms = ok_result
+    ok = bit_identical if tolerance.exact else ok_terms
     max_abs = float(np.nanmax(abs_diff)) if not np.isnan(abs_diff).all() else float("nan")
     return {"max_abs_diff": max_abs, "max_ulp": int(ulps[worst]), "worst_index": [int(i) for i in worst],
-            "bit_identical": bit_identical, "ok": ok}
+            "bit_identical": bit_identical, "ok": ok, "ok_relative_to_result": ok_result}

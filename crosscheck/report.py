@@ -8,6 +8,7 @@ from python_core import RESULT_ARRAYS
 
 from .cases import spec_for_report
 from .compare import Tolerance, compare_arrays
+from .error_bounds import term_magnitudes
 
 
 def _failed_comparison(runtime: str, reference: str, array: str, reason: str) -> dict[str, Any]:
@@ -23,6 +24,8 @@ def build_report(cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | s
         results: dict[str, Any] = {}
         comparisons: list[dict[str, Any]] = []
         ref_outcome = outcomes[reference][index] if isinstance(outcomes[reference], list) else None
+        scales = (term_magnitudes(case, ref_outcome["arrays"]["output"])
+                  if ref_outcome is not None and ref_outcome["ok"] and not tolerance.exact else {})
         for runtime, per_case in outcomes.items():
             if isinstance(per_case, str):
                 results[runtime] = {"error": {"type": "RuntimeFailure", "message": per_case}}
@@ -43,51 +46,109 @@ def build_report(cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | s
                     comparisons.append(_failed_comparison(runtime, reference, array,
                                                           f"{err['type']}: {err['message']}"))
                 else:
-                    stats = compare_arrays(per_case[index]["arrays"][array], ref_outcome["arrays"][array], tolerance)
+                    stats = compare_arrays(per_case[index]["arrays"][array], ref_outcome["arrays"][array], tolerance,
+                                           scales.get(array))
                     comparisons.append({"runtime": runtime, "reference": reference, "array": array, **stats})
         report_cases.append({"name": case.get("name", f"case-{index}"), "spec": spec_for_report(case),
                              "results": results, "comparisons": comparisons})
     ok = all(c["ok"] for case in report_cases for c in case["comparisons"]) and all(
         info.get("ok", False) for info in runtime_info.values())
-    return {"ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact},
-            "reference": reference, "cases": report_cases, "runtimes": runtime_info}
+    return {"ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact,
+                                    "relative_to": tolerance.relative_to, "rule": tolerance.describe()},
+            "reference": reference, "cases": report_cases, "runtimes": runtime_info,
+            "summary": summarize(report_cases, outcomes, reference)}
+
+
+def summarize(report_cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | str],
+              reference: str) -> dict[str, dict[str, Any]]:
+    """Per runtime: cases run, arrays compared, bit-identical and failed arrays, and the worst ULP with where."""
+    summary: dict[str, dict[str, Any]] = {}
+    for runtime, per_case in outcomes.items():
+        ran = 0 if isinstance(per_case, str) else sum(1 for o in per_case if o["ok"])
+        summary[runtime] = {"cases": len(report_cases), "cases_run": ran}
+    for index, case in enumerate(report_cases):
+        for c in case["comparisons"]:
+            s = summary[c["runtime"]]
+            s["arrays"] = s.get("arrays", 0) + 1
+            s["bit_identical_arrays"] = s.get("bit_identical_arrays", 0) + int(c["bit_identical"])
+            s["failed_arrays"] = s.get("failed_arrays", 0) + int(not c["ok"])
+            s["ok_only_relative_to_terms"] = s.get("ok_only_relative_to_terms", 0) + int(
+                c["ok"] and not c.get("ok_relative_to_result", True))
+            if c["max_ulp"] is not None and c["max_ulp"] > s.get("worst_ulp", -1):
+                s["worst_ulp"] = c["max_ulp"]
+                s["worst"] = {"case": case["name"], "case_index": index, "array": c["array"],
+                              "index": c["worst_index"], "max_abs_diff": c["max_abs_diff"]}
+    return summary
 
 
 def _fmt_abs(value: float | None) -> str:
     return "—" if value is None else ("0" if value == 0 else f"{value:.3g}")
 
 
+def summary_line(runtime: str, s: dict[str, Any], reference: str) -> str:
+    head = f"{runtime}: {s['cases_run']}/{s['cases']} cases ran"
+    if runtime == reference:
+        return head + " (the reference)"
+    if "arrays" not in s:
+        return head
+    line = f"{head}, {s['bit_identical_arrays']}/{s['arrays']} arrays bit-identical"
+    if s.get("failed_arrays"):
+        line += f", {s['failed_arrays']} out of tolerance"
+    if s.get("ok_only_relative_to_terms"):
+        line += f" ({s['ok_only_relative_to_terms']} within rtol of their terms' magnitude, not of the result)"
+    if "worst" in s:
+        w = s["worst"]
+        where = f" ({w['array']} of {w['case']}" + (f" at {w['index']}" if w["index"] is not None else "") + ")"
+        line += f", worst {s['worst_ulp']} ULP" + (where if s["worst_ulp"] else "")
+    return line
+
+
 def format_table(report: dict[str, Any]) -> str:
-    """One row per runtime and array, worst over all cases; one line per runtime that did not run."""
-    rows = [("runtime", "array", "cases", "max abs diff", "max ULP", "verdict")]
+    """One row per runtime and array, worst over all cases; then versions, then a summary line per runtime."""
+    rows = [("runtime", "array", "cases", "bit-identical", "max abs diff", "max ULP", "worst case", "verdict")]
     worst: dict[tuple[str, str], dict[str, Any]] = {}
     for case in report["cases"]:
         for c in case["comparisons"]:
-            w = worst.setdefault((c["runtime"], c["array"]), {"cases": 0, "abs": 0.0, "ulp": 0, "ok": True, "why": ""})
+            w = worst.setdefault((c["runtime"], c["array"]),
+                                 {"cases": 0, "same": 0, "abs": 0.0, "ulp": 0, "ok": True, "where": "", "why": ""})
             w["cases"] += 1
+            w["same"] += int(c["bit_identical"])
             w["ok"] &= c["ok"]
             if c["max_ulp"] is None:
                 w["abs"], w["ulp"] = None, None
                 w["why"] = w["why"] or c.get("reason", "")
             elif w["ulp"] is not None:
                 w["abs"] = max(w["abs"], c["max_abs_diff"])
-                w["ulp"] = max(w["ulp"], c["max_ulp"])
+                if c["max_ulp"] > w["ulp"]:
+                    w["ulp"] = c["max_ulp"]
+                    w["where"] = f"{case['name']} {c['worst_index']}"
     for (runtime, array), w in worst.items():
         verdict = "ok" if w["ok"] else "FAIL"
-        rows.append((runtime, array, str(w["cases"]), _fmt_abs(w["abs"]), "—" if w["ulp"] is None else str(w["ulp"]),
-                     verdict))
+        rows.append((runtime, array, str(w["cases"]), f"{w['same']}/{w['cases']}", _fmt_abs(w["abs"]),
+                     "—" if w["ulp"] is None else str(w["ulp"]), w["where"] or "—", verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     tol = report["tolerance"]
     lines.append("")
     lines.append(f"reference: {report['reference']}; tolerance: "
-                 + ("bit-identical" if tol["exact"] else f"rtol {tol['rtol']:g}, atol {tol['atol']:g}"))
+                 + ("bit-identical" if tol["exact"] else f"rtol {tol['rtol']:g}, atol {tol['atol']:g}: "
+                    + tol.get("rule", "")))
     for runtime, info in report["runtimes"].items():
         if info.get("ok"):
-            detail = ", ".join(f"{k} {v}" for k, v in info.items() if k not in ("ok", "platform"))
-            lines.append(f"  {runtime}: {detail}")
+            detail = ", ".join(f"{k} {v}" for k, v in info.items()
+                               if k not in ("ok", "platform", "round_trips", "boot_s", "total_s"))
+            timing = f" [{info['round_trips']} round-trip(s), boot {info['boot_s']:.1f} s, total {info['total_s']:.1f} s]" \
+                if "boot_s" in info else ""
+            lines.append(f"  {runtime}: {detail}{timing}")
         else:
             lines.append(f"  {runtime}: DID NOT RUN: {info.get('error')}")
+    lines.append("")
+    lines.append("summary:")
+    for runtime, s in report.get("summary", {}).items():
+        info = report["runtimes"].get(runtime, {})
+        lines.append("  " + (summary_line(runtime, s, report["reference"]) if info.get("ok")
+                             else f"{runtime}: FAILED: {info.get('error')}"
+                             + (f" ({s['cases_run']}/{s['cases']} cases ran before it failed)" if s["cases_run"] else "")))
     lines.append("PARITY OK" if report["ok"] else "PARITY FAILED")
     return "\n".join(lines)

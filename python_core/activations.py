@@ -33,8 +33,13 @@ class Sigmoid(Activation):
         # The lesson's formula, kept literally so every runtime evaluates the same expression.
         # For z < −709 e^(−z) overflows to inf and 1/(1+inf) is the correct limit 0, so the
         # overflow warning is noise, not an error.
+        # Evaluated in place in one buffer (the same operations in the same order, so the same
+        # bits) because the temporaries cost more than the exp on a full-size batch.
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-z))
+            out = np.negative(z)
+            np.exp(out, out=out)
+            out += 1.0
+            return np.divide(1.0, out, out=out)
 
     def derivative(self, output: np.ndarray) -> np.ndarray:
         """dσ/dz = σ(z)·(1 − σ(z)) = a·(1 − a)."""

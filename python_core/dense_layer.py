@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import finite_positive_float, matrix, positive_int
+from ._checks import all_finite, finite_positive_float, matrix, positive_int, require_finite
 from .activations import Activation, get_activation
 from .initializers import initial_weights
 
@@ -56,8 +56,16 @@ class DenseLayer:
 
     def forward(self, inputs: Any) -> np.ndarray:
         """output = f(inputs @ weights + biases); caches ``inputs``, ``z`` and ``output``."""
-        inputs = matrix("inputs", inputs, columns=self.n_inputs)
-        z = inputs @ self.weights + self.biases
+        inputs = matrix("inputs", inputs, columns=self.n_inputs, finite=False)
+        with np.errstate(invalid="ignore"):  # inf − inf from non-finite inputs: refused just below
+            z = inputs @ self.weights
+            z += self.biases  # in place: the same sum as z + biases, without a second (batch, out) array
+        # NaN/±inf inputs are refused, but looked for in z first, which is 4× smaller on the
+        # lesson's batch: every product x·w is formed (BLAS and NumPy's own loops alike) and
+        # NaN·w, inf·w and inf·0 are all NaN or ±inf, so a non-finite input always leaves a
+        # non-finite z. Only then is every input looked at (z can also overflow from finite inputs).
+        if not all_finite(z):
+            require_finite("inputs", inputs)
         output = self.activation(z)
         self.inputs, self.z, self.output = inputs, z, output
         # Gradients from an earlier batch no longer belong to the cached inputs.
@@ -69,7 +77,9 @@ class DenseLayer:
         if self.output is None:
             raise RuntimeError("backward() called before forward(): there is no cached output to differentiate")
         batch = self.output.shape[0]
-        upstream = matrix("dLossWrtLayerOutput", dLossWrtLayerOutput, rows=batch, columns=self.n_neurons)
+        # Read, never kept (dZ below is a new array), so the caller's array need not be copied.
+        upstream = matrix("dLossWrtLayerOutput", dLossWrtLayerOutput, rows=batch, columns=self.n_neurons,
+                          copy=False)
         # dL/dz = dL/da · da/dz, with da/dz = f'(z) written in terms of a = output.
         dZ = upstream * self.activation.derivative(self.output)
         # z = inputs @ W + b  ⇒  dL/dW = inputs.T @ dZ,  dL/db = Σ_batch dZ,  dL/dinputs = dZ @ W.T

@@ -12,6 +12,14 @@ const outdir = join(root, "web_demo", "vendor");
 // name of the output module → its source (ES module text resolved against node_modules)
 const ENTRIES = {
   "mathjs": `export { create, all } from "mathjs";`,
+  // The exercise page's editor: CodeMirror 6 with Python highlighting, and lint markers to
+  // point at the learner's line when their code raises.
+  "editor": `export { EditorView, basicSetup } from "codemirror";
+export { EditorState } from "@codemirror/state";
+export { keymap } from "@codemirror/view";
+export { indentWithTab } from "@codemirror/commands";
+export { python } from "@codemirror/lang-python";
+export { setDiagnostics, lintGutter } from "@codemirror/lint";`,
 };
 
 mkdirSync(outdir, { recursive: true });

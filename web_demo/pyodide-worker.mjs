@@ -1,55 +1,42 @@
-// Pyodide in a Web Worker: the page stays responsive while Python runs, and a runaway
-// computation is stopped by terminating the worker (a main-thread Pyodide cannot be).
+// Pyodide in a Web Worker, for the harness page and the lesson pages alike. Python runs off the
+// page's thread: the page stays responsive while Python runs, and code that never ends is
+// stopped by terminating this worker (a main-thread Pyodide cannot be stopped).
+//
+// It finds the runtime through runtime-config.mjs: the local assembled folder, or the CDN in a
+// site built with `build-site --runtime cdn`.
 //
 // Protocol: {id, op, ...} in; {id, ok, value | error} out; {type: "progress", stage, ms} while booting.
-//   {op: "boot"}                                    → versions
+//   {op: "boot"}                                               → versions
 //   {op: "call", target: "python_core.x:fn", argument: string} → fn(argument), a string
-// Only functions of python_core can be called: the worker runs the project's code, not the page's.
-import { loadPyodide } from "./pyodide/pyodide.mjs";
+import config from "./runtime-config.mjs";
+import { errorRecord, pythonFunctions } from "./python-calls.mjs";
 
 let pyodide = null;
+let resolve = null;
 const started = performance.now();
-const functions = new Map();
+const here = (path) => new URL(path, import.meta.url).href;
 
 function progress(stage) {
   postMessage({ type: "progress", stage, ms: Math.round(performance.now() - started) });
 }
 
-function errorRecord(err) {
-  // A Python exception surfaces as PythonError whose message is the formatted traceback;
-  // its last line is "Type: message".
-  if (err && err.type && err.constructor && err.constructor.name === "PythonError") {
-    const lines = String(err.message).trim().split("\n");
-    const last = lines[lines.length - 1];
-    const message = last.startsWith(err.type + ": ") ? last.slice(err.type.length + 2) : last;
-    return { type: err.type, message, traceback: err.message };
-  }
-  return { type: (err && err.name) || "Error", message: String((err && err.message) || err), traceback: (err && err.stack) || "" };
-}
-
-function resolve(target) {
-  const match = /^(python_core(?:\.\w+)*):(\w+)$/.exec(target || "");
-  if (!match) throw new Error(`call target must look like "python_core.module:function", got ${JSON.stringify(target)}`);
-  if (!functions.has(target)) {
-    const module = pyodide.pyimport(match[1]);
-    functions.set(target, module[match[2]]);
-  }
-  return functions.get(target);
-}
-
 const ops = {
   async boot() {
     progress("loading Pyodide");
-    pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
-    progress("loading numpy and dense-parity");
-    await pyodide.loadPackage("dense-parity", { messageCallback: () => {}, errorCallback: (m) => progress(m) });
+    const indexURL = here(config.indexURL);
+    const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+    pyodide = await loadPyodide({ indexURL });
+    progress("loading NumPy and dense-parity");
+    const packages = config.packages.map((p) => (/[/:]/.test(p) ? here(p) : p));
+    await pyodide.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => progress(m) });
     progress("importing python_core");
+    resolve = pythonFunctions(pyodide);
     const versions = JSON.parse(resolve("python_core.wire:versions_json")());
     progress("ready");
-    return { ...versions, pyodide: pyodide.version };
+    return { ...versions, pyodide: pyodide.version, runtime: config.mode };
   },
   async call({ target, argument }) {
-    if (!pyodide) throw new Error("call before boot");
+    if (!resolve) throw new Error("call before boot");
     return resolve(target)(argument);
   },
 };

@@ -1,0 +1,129 @@
+"""The pages inside an iframe of a lesson page from another origin: the host receives ready,
+result and error events, can drive the exercise, and messages from other origins are ignored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crosscheck.server import StaticServer
+
+# Three origins, all on loopback (Chromium lets only a local page frame a local server):
+#   the pages                     http://127.0.0.1:<port A>   (the session's static server)
+#   the lesson page that embeds   http://127.0.0.1:<port B>   (a second server, for this module)
+#   a third party in the lesson   http://localhost:<port B>   (same server, another origin)
+
+
+def host_page(server_url: str, host_origin: str, other_origin: str) -> str:
+    # The README's snippet, with the pages' origin filled in, plus a frame from a third origin.
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>A lesson</title></head>
+<body style="margin:0;font:15px system-ui;background:#fff">
+<h1 style="font-size:1.1rem;margin:.6rem 1rem">Lesson 4: backpropagation through a dense layer</h1>
+<iframe id="exercise" src="{server_url}/index.html?page=exercise&amp;activation=sigmoid&amp;timeout=5&amp;parentOrigin={host_origin}"
+        style="width:100%;height:900px;border:0" title="DenseLayer exercise"></iframe>
+<iframe id="lab" src="{server_url}/index.html?page=lab&amp;activation=softmax&amp;parentOrigin={host_origin}"
+        style="width:100%;height:400px;border:0" title="DenseLayer lab"></iframe>
+<iframe id="other" src="{other_origin}/other.html" style="display:none"></iframe>
+<script>
+  const PAGES = "{server_url}";
+  window.received = [];
+  window.addEventListener("message", (event) => {{
+    if (event.origin !== PAGES || !event.data || event.data.source !== "dense-parity") return;
+    window.received.push(event.data);
+  }});
+  window.send = (frame, message) => document.getElementById(frame).contentWindow.postMessage(message, PAGES);
+</script></body></html>"""
+
+
+OTHER_FRAME = """<!doctype html><script>
+  // Posts to the exercise frame (the host's first frame) with "*": the browser delivers it, and the
+  // exercise has to ignore it by origin.
+  window.poke = (message) => parent.frames[0].postMessage(message, "*");
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def host(chromium, static_server, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lesson-host")
+    with StaticServer(root=root, runtime_dir=root) as lesson_server:
+        other_origin = lesson_server.url.replace("127.0.0.1", "localhost")
+        (root / "lesson.html").write_text(host_page(static_server.url, lesson_server.url, other_origin))
+        (root / "other.html").write_text(OTHER_FRAME)
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.errors = []
+        page.on("pageerror", lambda err: page.errors.append(str(err)))
+        page.goto(f"{lesson_server.url}/lesson.html")
+        page.other_origin = other_origin
+        yield page
+        page.close()
+
+
+def events(page, page_name: str, kind: str) -> list[dict]:
+    return page.evaluate("([p, t]) => window.received.filter(m => m.page === p && m.type === t)", [page_name, kind])
+
+
+def wait_event(page, page_name: str, kind: str, count: int = 1, timeout_s: float = 120) -> dict:
+    page.wait_for_function("([p, t, n]) => window.received.filter(m => m.page === p && m.type === t).length >= n",
+                           arg=[page_name, kind, count], timeout=timeout_s * 1000)
+    return events(page, page_name, kind)[count - 1]
+
+
+def exercise_frame(page):
+    return next(f for f in page.frames if "/exercise.html" in f.url)
+
+
+def test_host_receives_ready_from_both_pages(host):
+    ready = wait_event(host, "exercise", "ready")
+    assert ready["versions"]["pyodide"] == "0.27.7"
+    wait_event(host, "lab", "ready")
+    # index.html?page=… forwarded each frame to its page, with the parameters.
+    urls = [f.url for f in host.frames]
+    assert any("/exercise.html?activation=sigmoid" in u for u in urls) and any("/lab.html?" in u for u in urls)
+
+
+def test_lab_reports_its_result_and_the_bad_parameter(host):
+    error = wait_event(host, "lab", "error")
+    assert "activation=softmax" in error["message"]
+    result = wait_event(host, "lab", "result")
+    assert result["passed"] is True and result["details"]["verdict"] in ("identical", "agree")
+    assert result["details"]["activation"] == "sigmoid"  # the bad value fell back to the lesson's
+
+
+def test_messages_from_other_origins_are_ignored(host):
+    wait_event(host, "exercise", "ready")
+    exercise = exercise_frame(host)
+    starter = exercise.evaluate("exercise.starter")
+    other = next(f for f in host.frames if f.url.startswith(host.other_origin))
+    other.evaluate("() => { poke({type: 'setCode', code: 'class DenseLayer: pass'}); poke({type: 'check'}); }")
+    exercise.wait_for_function("() => document.documentElement.dataset.ignoredMessages === '2'")
+    assert exercise.evaluate("exercise.getCode()") == starter
+    assert exercise.evaluate("document.documentElement.dataset.exercise") == "idle"
+    host.wait_for_timeout(300)
+    assert events(host, "exercise", "result") == []
+
+
+def test_host_drives_the_exercise_and_receives_results(host, lesson_pages):
+    wait_event(host, "exercise", "ready")
+    exercise = exercise_frame(host)
+    starter = exercise.evaluate("exercise.starter")
+    solution = (starter.replace('todo("the derivative of the activation")', "self.output * (1 - self.output)")
+                .replace('todo("dWeights")', "self.inputs.T @ dZ")
+                .replace('todo("dBiases")', "dZ.sum(axis=0, keepdims=True)")
+                .replace('todo("dInputs, the gradient passed back")', "dZ @ self.weights.T"))
+    host.evaluate("code => { send('exercise', {type: 'setCode', code}); send('exercise', {type: 'check'}); }", solution)
+    result = wait_event(host, "exercise", "result", count=1, timeout_s=60)
+    assert result["passed"] is True and result["details"]["kind"] == "pass"
+    assert [c["passed"] for c in result["details"]["cases"]] == [True] * 5
+    # The viewport only: Chromium does not paint cross-origin frames that are off screen.
+    lesson_pages.shots_dir.mkdir(parents=True, exist_ok=True)
+    host.screenshot(path=str(lesson_pages.shots_dir / "embed-host-desktop.png"))
+
+    wrong = solution.replace("dZ.sum(axis=0, keepdims=True)", "dZ.mean(axis=0, keepdims=True)")
+    host.evaluate("code => { send('exercise', {type: 'setCode', code}); send('exercise', {type: 'check'}); }", wrong)
+    result = wait_event(host, "exercise", "result", count=2, timeout_s=60)
+    details = result["details"]
+    assert result["passed"] is False and details["array"] == "dBiases" and details["element"] == [0, 0]
+    assert float(details["values"]["given"]) * 3 == pytest.approx(float(details["values"]["expected"]), rel=1e-12)
+    json.dumps(result)  # plain data, nothing a host cannot keep
+    assert host.errors == []

@@ -1,0 +1,227 @@
+"""The exercise page in headless Chromium: a correct backward() passes, each kind of wrong one
+fails with the right message, errors name the learner's line, an endless loop is stopped, and
+the learner's work survives a reload.
+
+One page (one Pyodide boot) serves the whole module; the timeout is set to 3 s through the URL
+so that the endless-loop test stays short.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+TIMEOUT_S = 3
+GAPS = {  # the sigmoid starter's four gaps → a correct solution, written from the lesson
+    'todo("the derivative of the activation")': "self.output * (1.0 - self.output)",
+    'todo("dWeights")': "self.inputs.T @ dZ",
+    'todo("dBiases")': "np.sum(dZ, axis=0, keepdims=True)",
+    'todo("dInputs, the gradient passed back")': "dZ @ self.weights.T",
+}
+
+
+@pytest.fixture(scope="module")
+def exercise(lesson_pages):
+    page = lesson_pages.open(f"/exercise.html?activation=sigmoid&timeout={TIMEOUT_S}")
+    page.evaluate("localStorage.clear()")
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def starter(exercise) -> str:
+    code = exercise.evaluate("exercise.starter")
+    assert all(gap in code for gap in GAPS), "the starter no longer has the four gaps this test fills"
+    return code
+
+
+@pytest.fixture(scope="module")
+def solution(starter) -> str:
+    code = starter
+    for gap, answer in GAPS.items():
+        code = code.replace(gap, answer)
+    return code
+
+
+def check(page, code: str) -> dict:
+    """Puts ``code`` in the editor, presses Check, and returns what the page shows."""
+    page.evaluate("code => exercise.setCode(code)", code)
+    page.evaluate("document.documentElement.dataset.exercise = 'stale'")
+    page.click("#check")
+    page.wait_for_function("() => !['stale', 'checking'].includes(document.documentElement.dataset.exercise)",
+                           timeout=60000)
+    return page.evaluate("""() => ({
+        state: document.documentElement.dataset.exercise,
+        kind: document.getElementById('feedback').dataset.kind,
+        title: document.querySelector('#feedback strong')?.textContent ?? '',
+        text: document.getElementById('feedback').innerText,
+        values: Object.fromEntries([...document.querySelectorAll('#feedback [data-value]')]
+                                   .map(e => [e.dataset.value, e.textContent])),
+        marked: [...document.querySelectorAll('.cm-lint-marker-error')].length,
+    })""")
+
+
+def line_of(code: str, text: str) -> int:
+    return next(n for n, line in enumerate(code.splitlines(), 1) if text in line)
+
+
+def test_the_starter_names_the_first_open_gap(exercise, starter, lesson_pages):
+    lesson_pages.screenshot(exercise, "exercise-start-desktop")
+    lesson_pages.screenshot(exercise, "exercise-start-phone", viewport=lesson_pages.PHONE)
+    shown = check(exercise, starter)
+    assert shown["state"] == "error"
+    assert shown["title"] == f"A gap is still open on line {line_of(starter, 'dActivation = todo')}"
+    assert "the derivative of the activation" in shown["text"]
+
+
+def test_a_correct_solution_passes(exercise, solution, lesson_pages):
+    shown = check(exercise, solution)
+    assert shown["state"] == "passed" and shown["kind"] == "pass", shown
+    assert "Correct" in shown["title"] and "all 5 cases" in shown["text"]
+    assert exercise.locator("#cases li.pass").count() == 5
+    lesson_pages.screenshot(exercise, "exercise-passed-desktop")
+    lesson_pages.screenshot(exercise, "exercise-passed-phone", viewport=lesson_pages.PHONE)
+
+
+def test_other_correct_formulations_pass(exercise, solution):
+    """Written differently, rounded differently: still correct (the check is not bit-for-bit)."""
+    code = (solution.replace("self.output * (1.0 - self.output)", "self.output - self.output ** 2")
+            .replace("self.inputs.T @ dZ", "np.dot(self.inputs.T, dZ)")
+            .replace("np.sum(dZ, axis=0, keepdims=True)", "dZ.sum(axis=0).reshape(1, -1)"))
+    assert check(exercise, code)["state"] == "passed"
+
+
+def expected_gradients(page, array: str, i: int, j: int) -> float:
+    """The expected value for the lesson example, computed here from the formulas, not from the page."""
+    import numpy as np
+
+    from crosscheck.cases import LESSON_EXAMPLE as case
+
+    x, w = np.array(case["inputs"]), np.array(case["weights"])
+    a = 1 / (1 + np.exp(-(x @ w + np.array(case["biases"]))))
+    dz = np.array(case["upstream"]) * a * (1 - a)
+    return {"dWeights": x.T @ dz, "dBiases": dz.sum(0, keepdims=True), "dInputs": dz @ w.T}[array][i, j]
+
+
+def test_a_wrong_derivative_names_dweights_and_its_first_wrong_element(exercise, solution, lesson_pages):
+    shown = check(exercise, solution.replace("self.output * (1.0 - self.output)", "self.output"))
+    assert shown["state"] == "value"
+    assert shown["title"] == "dWeights is wrong in the lesson example"
+    assert "First wrong element: dWeights[0][0]" in shown["text"]
+    assert float(shown["values"]["expected"]) == pytest.approx(expected_gradients(exercise, "dWeights", 0, 0), rel=1e-12)
+    # What the wrong code computes, worked out here: dZ = upstream * a instead of upstream * a(1 - a).
+    import numpy as np
+
+    from crosscheck.cases import LESSON_EXAMPLE as case
+
+    x, w = np.array(case["inputs"]), np.array(case["weights"])
+    a = 1 / (1 + np.exp(-(x @ w + np.array(case["biases"]))))
+    assert float(shown["values"]["given"]) == pytest.approx((x.T @ (np.array(case["upstream"]) * a))[0, 0], rel=1e-12)
+    assert "derivative of the activation" in shown["text"]
+    lesson_pages.screenshot(exercise, "exercise-wrong-desktop")
+    lesson_pages.screenshot(exercise, "exercise-wrong-phone", viewport=lesson_pages.PHONE)
+
+
+def test_a_missing_transpose_is_reported_on_its_line(exercise, solution):
+    code = solution.replace("self.inputs.T @ dZ", "self.inputs @ dZ")
+    shown = check(exercise, code)
+    assert shown["title"] == f"ValueError on line {line_of(code, 'self.dWeights = self.inputs @ dZ')} in the lesson example"
+    assert "transpose" in shown["text"] and "matmul" in shown["text"]
+    assert shown["marked"] == 1  # the editor marks that line
+
+
+def test_a_missing_transpose_that_happens_to_fit_is_caught_by_the_values(exercise, solution):
+    """dZ @ weights fits when weights is square (hidden case 3): then the values give it away."""
+    code = solution.replace("dZ @ self.weights.T", "dZ @ self.weights if self.weights.shape[0] == self.weights.shape[1]"
+                                                   " else dZ @ self.weights.T")
+    shown = check(exercise, code)
+    assert shown["title"].startswith("dInputs is wrong in hidden case 3 (batch of 2, 3 inputs → 3 neurons)"), shown
+    assert "First wrong element: dInputs[" in shown["text"] and "expected" in shown["values"]
+
+
+def test_a_mean_instead_of_a_sum_is_named(exercise, solution):
+    shown = check(exercise, solution.replace("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)"))
+    # The lesson example has a batch of one, where a mean is a sum: the first hidden case tells them apart.
+    assert shown["title"] == "dBiases is wrong in hidden case 1 (batch of 3, 2 inputs → 3 neurons)", shown
+    assert "First wrong element: dBiases[0][0]" in shown["text"]
+    expected, given = float(shown["values"]["expected"]), float(shown["values"]["given"])
+    assert given * 3 == pytest.approx(expected, rel=1e-12)
+    assert "mean over the batch" in shown["text"] and "sum" in shown["text"]
+
+
+def test_a_sum_without_keepdims_is_a_shape_error(exercise, solution):
+    shown = check(exercise, solution.replace("np.sum(dZ, axis=0, keepdims=True)", "np.sum(dZ, axis=0)"))
+    assert shown["title"] == "dBiases has the wrong shape in the lesson example"
+    assert "expected shape (1, 3), got (3,)" in shown["text"] and "keepdims=True" in shown["text"]
+
+
+def test_a_syntax_error_shows_the_learners_line(exercise, solution, lesson_pages):
+    code = solution.replace("return self.dInputs", "return self.dInputs)")
+    shown = check(exercise, code)
+    assert shown["title"] == f"SyntaxError on line {line_of(code, 'return self.dInputs)')}"
+    assert shown["marked"] == 1
+    lesson_pages.screenshot(exercise, "exercise-syntax-error-desktop")
+
+
+def test_an_exception_shows_the_learners_line(exercise, solution):
+    code = solution.replace("dZ @ self.weights.T", "dZ @ self.wieghts.T")
+    shown = check(exercise, code)
+    assert shown["title"] == f"AttributeError on line {line_of(code, 'self.wieghts')} in the lesson example"
+    assert "wieghts" in shown["text"]
+
+
+def test_learner_code_cannot_change_the_reference(exercise, solution):
+    """A mean-for-sum solution that also rewrites python_core's own layer, NumPy's sum, and the
+    check's result encoding for the reference still fails: the reference is not in Python."""
+    code = solution.replace("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)") + """
+
+import python_core.dense_layer, python_core.cases
+python_core.dense_layer.DenseLayer.backward = DenseLayer.backward
+python_core.cases.DenseLayer = DenseLayer
+np.sum = np.mean
+"""
+    shown = check(exercise, code)
+    assert shown["state"] == "value" and shown["title"].startswith("dBiases is wrong in hidden case 1"), shown
+
+
+def test_an_endless_loop_is_stopped_and_the_page_answers_clicks(exercise, solution, starter, lesson_pages):
+    code = solution.replace("return self.dInputs", "while True:\n            pass")
+    started = time.monotonic()
+    shown = check(exercise, code)
+    elapsed = time.monotonic() - started
+    assert shown["state"] == "timeout", shown
+    assert TIMEOUT_S <= elapsed < TIMEOUT_S + 3, elapsed
+    assert shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s"
+    assert "worker was stopped" in shown["text"] and "your code is kept" in shown["text"]
+    assert exercise.evaluate("exercise.getCode()") == code  # nothing lost
+    lesson_pages.screenshot(exercise, "exercise-timeout-desktop")
+    # The page answers at once, while a fresh worker boots: Reset puts the starter back.
+    clicked = time.monotonic()
+    exercise.click("#reset")
+    assert exercise.evaluate("exercise.getCode()") == starter
+    assert time.monotonic() - clicked < 2
+    # And once the new worker is up, checking works again.
+    lesson_pages.wait_python(exercise)
+    assert check(exercise, solution)["state"] == "passed"
+    assert exercise.errors == []
+
+
+def test_code_survives_a_reload_and_reset_brings_the_starter_back(exercise, solution, starter):
+    """Last in the module: the reload starts a new Pyodide, which the checks above no longer need."""
+    mine = solution.replace("import numpy as np", "import numpy as np  # my work")
+    exercise.evaluate("code => exercise.setCode(code)", mine)
+    exercise.reload()
+    exercise.wait_for_function("() => window.exercise !== undefined")
+    assert exercise.evaluate("exercise.getCode()") == mine
+    assert "restored" in exercise.inner_text("#saved")
+    exercise.click("#reset")
+    assert exercise.evaluate("exercise.getCode()") == starter
+    # Ctrl+Z undoes the reset: nothing is lost by pressing it.
+    exercise.click(".cm-content")
+    exercise.keyboard.press("Control+z")
+    assert exercise.evaluate("exercise.getCode()") == mine
+    exercise.click("#reset")
+    exercise.reload()
+    exercise.wait_for_function("() => window.exercise !== undefined")
+    assert exercise.evaluate("exercise.getCode()") == starter

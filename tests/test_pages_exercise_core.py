@@ -1,0 +1,94 @@
+"""python_core.exercise natively (no browser): it runs the learner's class on the cases, reports
+errors at the learner's line, and undoes what learner code patches."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import python_core.cases
+from crosscheck.cases import LESSON_EXAMPLE
+from python_core import exercise
+from python_core.wire import decode_array, encode_spec
+
+SOLUTION = """import numpy as np
+
+
+class DenseLayer:
+    def __init__(self, n_inputs, n_neurons, weights=None, biases=None):
+        self.weights, self.biases = weights, biases
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = 1.0 / (1.0 + np.exp(-(inputs @ self.weights + self.biases)))
+        return self.output
+
+    def backward(self, dLossWrtLayerOutput):
+        dZ = dLossWrtLayerOutput * self.output * (1.0 - self.output)
+        self.dWeights = self.inputs.T @ dZ
+        self.dBiases = dZ.sum(axis=0, keepdims=True)
+        self.dInputs = dZ @ self.weights.T
+        return self.dInputs
+"""
+
+BATCH_CASE = {"activation": "sigmoid", "weights": [[0.5, -1.0], [0.25, 2.0], [-0.75, 0.1]],
+              "biases": [[0.1, -0.2]], "inputs": [[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]],
+              "upstream": [[1.0, -0.5], [0.25, 2.0]]}
+
+
+def check(code: str, *cases) -> dict:
+    return json.loads(exercise.check(json.dumps({"code": code, "cases": [encode_spec(c) for c in cases]})))
+
+
+def test_a_correct_class_returns_the_lessons_arrays():
+    reply = check(SOLUTION, LESSON_EXAMPLE, BATCH_CASE)
+    for case, result in zip((LESSON_EXAMPLE, BATCH_CASE), reply["results"]):
+        assert result["ok"] and result["returnsDInputs"]
+        # Against the formulas written out here, not against the code under test.
+        x, w, b, g = (np.array(case[k]) for k in ("inputs", "weights", "biases", "upstream"))
+        a = 1 / (1 + np.exp(-(x @ w + b)))
+        dz = g * a * (1 - a)
+        expected = {"output": a, "dWeights": x.T @ dz, "dBiases": dz.sum(0, keepdims=True), "dInputs": dz @ w.T}
+        for name, value in expected.items():
+            np.testing.assert_allclose(decode_array(result["arrays"][name]), value, rtol=1e-13)
+
+
+@pytest.mark.parametrize("code,kind,line,message", [
+    ("x = (\n", "SyntaxError", 1, "never closed"),
+    ("import numpy as np\n\n\ndef f():\n    return 1 / 0\n\n\nf()\n", "ZeroDivisionError", 5, "division by zero"),
+    ("import numpy as np\n", "NameError", None, "must define a class DenseLayer"),
+])
+def test_errors_name_the_learners_line(code, kind, line, message):
+    error = check(code, LESSON_EXAMPLE)["error"]
+    assert error["type"] == kind and error["line"] == line and message in error["message"]
+
+
+def test_an_error_in_backward_points_at_its_line_and_quotes_it():
+    code = SOLUTION.replace("dZ @ self.weights.T", "dZ @ self.weights")
+    [result] = check(code, BATCH_CASE)["results"]
+    error = result["error"]
+    lines = code.splitlines()
+    assert error["type"] == "ValueError" and "matmul" in error["message"]
+    assert lines[error["line"] - 1].strip() == "self.dInputs = dZ @ self.weights"
+    assert error["trace"][-1] == {"line": error["line"], "function": "backward", "code": "self.dInputs = dZ @ self.weights"}
+
+
+def test_an_open_gap_says_which():
+    code = SOLUTION.replace("dZ.sum(axis=0, keepdims=True)", 'todo("dBiases")')
+    [result] = check(code, LESSON_EXAMPLE)["results"]
+    assert result["error"]["type"] == "Gap" and "dBiases" in result["error"]["message"]
+
+
+def test_a_missing_array_is_named():
+    code = SOLUTION.replace("self.dBiases = dZ.sum(axis=0, keepdims=True)", "pass")
+    [result] = check(code, LESSON_EXAMPLE)["results"]
+    assert not result["ok"] and "dBiases" in result["error"]["message"]
+
+
+def test_patches_by_learner_code_are_undone():
+    code = SOLUTION + "\nnp.sum = np.mean\nimport python_core.cases\npython_core.cases.run_case = None\n"
+    original_sum, original_run_case = np.sum, python_core.cases.run_case
+    check(code, LESSON_EXAMPLE)
+    assert np.sum is original_sum and python_core.cases.run_case is original_run_case

@@ -1,0 +1,159 @@
+"""``serve`` and ``build-site``: the pages served locally, and a static folder that works on its
+own, offline (tested for real) or with Pyodide from the CDN (its config, and a load through a
+router that stands in for the CDN, since this machine has no internet)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from crosscheck.build_site import CDN_INDEX_URL, page_files
+from crosscheck.paths import NODE_MODULES, REPO, RUNTIME_DIR
+from crosscheck.server import StaticServer
+
+
+def crosscheck(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crosscheck", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, **kwargs)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_serve_prints_the_urls_serves_the_pages_and_stops_on_ctrl_c():
+    proc = subprocess.Popen([sys.executable, "-m", "crosscheck", "serve", "--port", "0"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or not lines[-1].startswith("Press Ctrl-C"):
+            line = proc.stdout.readline()
+            assert line, f"serve exited early: {proc.stderr.read()}"
+            lines.append(line.strip())
+        base = re.search(r"at (http://127\.0\.0\.1:\d+)/", lines[0]).group(1)
+        assert f"{base}/lab.html" in "\n".join(lines) and f"{base}/exercise.html" in "\n".join(lines)
+        for path, needle in [("/lab.html", b"DenseLayer lab"), ("/exercise.html", b"DenseLayer.backward"),
+                             ("/pyodide/pyodide-lock.json", b"dense-parity"), ("/vendor/editor.mjs", b"EditorView")]:
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                assert response.status == 200 and needle in response.read(), path
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0, err
+        assert "Stopped." in out and "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_serve_says_when_the_port_is_taken():
+    with StaticServer() as busy:
+        port = busy.url.rsplit(":", 1)[1]
+        result = crosscheck("serve", "--port", port)
+    assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sites") / "offline"
+    result = crosscheck("build-site", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Site written to" in result.stdout and "offline" in result.stdout
+    return out
+
+
+def test_offline_site_holds_the_pages_and_the_runtime(offline_site):
+    manifest = json.loads((offline_site / ".dense-parity-site.json").read_text())
+    assert manifest["runtime"] == "local"
+    for name in ("index.html", "lab.html", "exercise.html", "pyodide-worker.mjs", "vendor/editor.mjs",
+                 "vendor/mathjs.mjs", "dense-layer.mjs", "pyodide/pyodide.mjs", "pyodide/pyodide-lock.json"):
+        assert (offline_site / name).is_file(), name
+    # The same bytes as the assembled runtime, wheels included; the drivers' test pages stay out.
+    for wheel in RUNTIME_DIR.glob("*.whl"):
+        assert sha256(offline_site / "pyodide" / wheel.name) == sha256(wheel)
+    assert not (offline_site / "harness.html").exists() and not (offline_site / "js-harness.html").exists()
+    assert "./pyodide/" in (offline_site / "runtime-config.mjs").read_text()
+
+
+def test_offline_site_works_on_its_own(offline_site, lesson_pages):
+    """Served from the built folder alone: the lab boots Python and shows identical results."""
+    with StaticServer(root=offline_site, runtime_dir=offline_site / "pyodide") as server:
+        page = lesson_pages.open("/lab.html", base_url=server.url)
+        try:
+            page.wait_for_function("() => document.documentElement.dataset.lab === 'done'")
+            assert page.get_attribute("#verdict", "data-verdict") in ("identical", "agree")
+            assert "runtime: local folder" in page.inner_text("#meta")
+            assert server.missing == [] and page.errors == []
+        finally:
+            page.close()
+
+
+def test_a_folder_not_made_by_build_site_is_never_overwritten(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = crosscheck("build-site", "--out", str(tmp_path))
+    assert result.returncode == 2 and "nothing was deleted" in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.fixture(scope="module")
+def cdn_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sites") / "cdn"
+    result = crosscheck("build", "--runtime", "cdn", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_cdn_site_config_points_at_the_official_cdn_and_ships_the_wheel(cdn_site):
+    assert CDN_INDEX_URL == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
+    config = (cdn_site / "runtime-config.mjs").read_text()
+    body = json.loads(config[config.index("{"):config.rindex("}") + 1])
+    [wheel] = RUNTIME_DIR.glob("dense_parity-*.whl")
+    assert body == {"mode": "cdn", "indexURL": CDN_INDEX_URL, "packages": ["numpy", f"./wheels/{wheel.name}"]}
+    assert sha256(cdn_site / "wheels" / wheel.name) == sha256(wheel)
+    assert not (cdn_site / "pyodide").exists()
+    assert sorted(str(p) for p in page_files()) == sorted(
+        str(p.relative_to(cdn_site)) for p in cdn_site.rglob("*")
+        if p.is_file() and p.parts[len(cdn_site.parts)] != "wheels" and not p.name.startswith("."))
+
+
+def test_cdn_site_loads_pyodide_from_the_cdn_url(cdn_site, chromium):
+    """No internet here: a router answers for the CDN with the official files of the same release
+    (the npm package and the hash-checked NumPy wheel). The site itself has no runtime folder."""
+    official = NODE_MODULES / "pyodide"
+    asked = []
+
+    def cdn(route):
+        name = route.request.url[len(CDN_INDEX_URL):].split("?")[0]
+        asked.append(name)
+        source = official / name if (official / name).is_file() else RUNTIME_DIR / name
+        if name.endswith(".whl") and not name.startswith("numpy-"):
+            source = Path("/nonexistent")  # the CDN has no dense-parity wheel
+        if not source.is_file():
+            return route.fulfill(status=404, body="not on the CDN")
+        types = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
+                 ".json": "application/json"}
+        route.fulfill(status=200, body=source.read_bytes(), headers={
+            "Content-Type": types.get(source.suffix, "application/octet-stream"), "Access-Control-Allow-Origin": "*"})
+
+    with StaticServer(root=cdn_site, runtime_dir=cdn_site / "pyodide") as server:
+        context = chromium.browser.new_context()
+        try:
+            context.route(f"{CDN_INDEX_URL}**", cdn)
+            page = context.new_page()
+            page.goto(server.url + "/lab.html")
+            page.wait_for_function("() => document.documentElement.dataset.lab === 'done'", timeout=120000)
+            assert page.get_attribute("#verdict", "data-verdict") in ("identical", "agree")
+            assert "runtime: CDN" in page.inner_text("#meta")
+        finally:
+            context.close()
+    assert "pyodide.mjs" in asked and any(n.startswith("numpy-") for n in asked)
+    assert not any(n.startswith("dense_parity") for n in asked)  # that one came from the site's wheels/
+    assert server.missing == []

@@ -1,0 +1,126 @@
+"""Failures are reported with their reason: a runtime that cannot start, an exception inside a
+runtime, and a runtime that takes too long. None of them is ever counted as parity."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from crosscheck.paths import REPO
+from crosscheck.runtimes import (JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime,
+                                 RuntimeFailure)
+from crosscheck.random_cases import random_cases
+from crosscheck.run import run_cases
+
+BAD_CASE = {"name": "bad", "activation": "relu", "weights": [[1.0, 2.0]], "biases": [[0.0, 0.0]],
+            "inputs": [[1.0, 2.0]], "upstream": [[1.0, 1.0]]}  # inputs has 2 columns, weights 1 row
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crosscheck", *args], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_a_runtime_that_cannot_start_fails_the_run(tmp_path):
+    # A "node" that dies at once, as a broken install would: js-node must be reported, not dropped.
+    fake = tmp_path / "node"
+    fake.write_text("#!/bin/sh\necho 'node: broken install' >&2\nexit 3\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    out = tmp_path / "r.json"
+    result = run_cli("--runtimes", "native,js-node", "--json", str(out), env={"DENSE_PARITY_NODE": str(fake)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "PARITY FAILED" in result.stdout and "js-node: FAILED" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["ok"] is False
+    reason = report["runtimes"]["js-node"]["error"]
+    assert "exited (code 3)" in reason and "broken install" in reason
+    assert all(not c["ok"] and "did not run" in c["reason"] for c in report["cases"][0]["comparisons"])
+
+
+def test_a_missing_node_or_runtime_folder_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("DENSE_PARITY_NODE", str(tmp_path / "no-such-node"))
+    with pytest.raises(RuntimeFailure, match="DENSE_PARITY_NODE=.*not an executable"):
+        JsNodeRuntime().start(lambda stage: None)
+    monkeypatch.delenv("DENSE_PARITY_NODE")
+    with pytest.raises(RuntimeFailure, match="lacks pyodide.mjs.*assemble"):
+        PyodideNodeRuntime(runtime_dir=tmp_path).start(lambda stage: None)
+
+
+def test_a_failed_runtime_keeps_the_others_results():
+    def make(name):  # pyodide-node pointed at a runtime folder that is not there
+        return PyodideNodeRuntime(runtime_dir="/nonexistent") if name == "pyodide-node" else NativeRuntime()
+
+    report = run_cases(random_cases(2, seed=1), ["native", "pyodide-node"], make_runtime=make,
+                       progress=lambda name: (lambda stage: None))
+    assert not report["ok"] and report["runtimes"]["native"]["ok"]
+    assert "/nonexistent lacks pyodide.mjs" in report["runtimes"]["pyodide-node"]["error"]
+    assert all("output" in case["results"]["native"] for case in report["cases"])
+
+
+@pytest.mark.parametrize("fixture", ["pyodide_chromium", "pyodide_node"])
+def test_a_python_exception_in_pyodide_reaches_the_host(request, fixture):
+    runtime = request.getfixturevalue(fixture)
+    # Per case: type, message and the traceback from inside Pyodide.
+    [outcome] = runtime.run([BAD_CASE])
+    error = outcome["error"]
+    assert error["type"] == "ValueError"
+    assert "inputs" in error["message"] and "(n, 1)" in error["message"]
+    assert "Traceback" in error["traceback"] and "python_core/cases.py" in error["traceback"]
+    # Whole call: an exception escaping the entry point fails the call with its type and message.
+    with pytest.raises(RuntimeFailure, match="JSONDecodeError"):
+        runtime.call_entry("python_core.wire:run_batch", "this is not JSON")
+
+
+@pytest.mark.parametrize("fixture", ["js_chromium", "js_node"])
+def test_a_javascript_exception_comes_back_with_its_message(request, fixture):
+    runtime = request.getfixturevalue(fixture)
+    [outcome] = runtime.run([BAD_CASE])
+    assert outcome["error"]["message"] == "inputs: expected shape (n, 1), got (1, 2)"
+    assert outcome["error"]["type"] == "Error" and "dense-layer.mjs" in outcome["error"]["traceback"]
+
+
+BIG = random_cases(400, seed=2)  # plenty of 64×64-ish work: far more than a few milliseconds anywhere
+
+
+def test_a_run_that_takes_too_long_is_stopped_js_node():
+    runtime = JsNodeRuntime(run_timeout=0.02)
+    runtime.start(lambda stage: None)
+    try:
+        with pytest.raises(RuntimeFailure, match="did not finish within 0.02 s; the Node process was stopped"):
+            runtime.run(BIG)
+        assert runtime.process is None  # killed, not left running
+    finally:
+        runtime.close()
+
+
+def test_a_run_that_takes_too_long_is_stopped_js_chromium(js_chromium):
+    with pytest.raises(RuntimeFailure, match="did not finish within"):
+        js_chromium.call_entry("wire:runBatch", _wire(BIG), timeout=0.02)
+    # The page replaced its worker and goes on answering.
+    js_chromium.page.wait_for_function("() => window.harness.state === 'ready'", timeout=30000)
+    [outcome] = js_chromium.run(random_cases(1, seed=3))
+    assert outcome["ok"]
+
+
+def test_a_boot_that_takes_too_long_is_stopped(static_server, chromium):
+    runtime = PyodideNodeRuntime(boot_timeout=0.3)
+    with pytest.raises(RuntimeFailure, match="boot did not finish within 0.3 s"):
+        runtime.start(lambda stage: None)
+    runtime.close()
+    page_runtime = PyodideChromiumRuntime(server=static_server, chromium=chromium, boot_timeout=0.3)
+    try:
+        with pytest.raises(RuntimeFailure, match="did not boot within"):
+            page_runtime.start(lambda stage: None)
+    finally:
+        page_runtime.close()
+
+
+def _wire(cases) -> str:
+    from python_core.wire import encode_spec
+
+    return json.dumps({"cases": [encode_spec(c) for c in cases]})

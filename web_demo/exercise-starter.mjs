@@ -1,0 +1,53 @@
+// The exercise's starter code: the lesson's DenseLayer with backward() left open in four gaps.
+// Each gap is a call to todo(...), which the checker provides; it raises until it is replaced.
+
+const ACTIVATION_CODE = {
+  sigmoid: ["sigmoid", "1.0 / (1.0 + np.exp(-z))"],
+  relu: ["ReLU", "np.maximum(z, 0.0)"],
+  tanh: ["tanh", "np.tanh(z)"],
+  linear: ["the identity (linear)", "z"],
+};
+
+export function starterCode(activation) {
+  const [title, formula] = ACTIVATION_CODE[activation];
+  return `import numpy as np
+
+
+def activation(z):
+    """${title[0].toUpperCase() + title.slice(1)}, element-wise."""
+    return ${formula}
+
+
+class DenseLayer:
+    def __init__(self, n_inputs, n_neurons, weights=None, biases=None):
+        if weights is None:
+            weights = 0.01 * np.random.randn(n_inputs, n_neurons)
+        if biases is None:
+            biases = np.zeros((1, n_neurons))
+        self.weights = weights  # (n_inputs, n_neurons)
+        self.biases = biases    # (1, n_neurons)
+
+    def forward(self, inputs):
+        self.inputs = inputs                          # (batch, n_inputs)
+        self.z = inputs @ self.weights + self.biases  # (batch, n_neurons)
+        self.output = activation(self.z)              # a = f(z)
+        return self.output
+
+    def backward(self, dLossWrtLayerOutput):
+        # Chain rule through the activation: dL/dz = dL/da * da/dz.
+        # Gap 1: da/dz, the derivative of ${title},
+        # written with the cached output a = self.output.
+        dActivation = todo("the derivative of the activation")
+        dZ = dLossWrtLayerOutput * dActivation  # (batch, n_neurons)
+
+        # Chain rule through z = inputs @ weights + biases.
+        # Gap 2: dL/dweights, shape (n_inputs, n_neurons).
+        self.dWeights = todo("dWeights")
+        # Gap 3: dL/dbiases, shape (1, n_neurons).
+        self.dBiases = todo("dBiases")
+        # Gap 4: dL/dinputs, the gradient passed back to the
+        # layer before, shape (batch, n_inputs).
+        self.dInputs = todo("dInputs, the gradient passed back")
+        return self.dInputs
+`;
+}

@@ -1,0 +1,29 @@
+// Float64 bits and distances in units in the last place (ULPs), for the pages' cells.
+//
+// Mapping each double to an integer on one line (negatives folded below zero) makes adjacent
+// doubles adjacent integers, so the ULP distance is a plain subtraction; -0 and +0 land on
+// the same integer, so they are 0 ULP apart. BigInt keeps all 64 bits exact.
+
+const view = new DataView(new ArrayBuffer(8));
+
+/** The 16 hex digits of x's IEEE-754 bits, big-endian (what Python's struct.pack(">d") gives). */
+export function bitsHex(x) {
+  view.setFloat64(0, x);
+  return view.getBigUint64(0).toString(16).padStart(16, "0");
+}
+
+function ordered(x) {
+  view.setFloat64(0, x);
+  const signed = view.getBigInt64(0);
+  return signed < 0n ? -(signed & 0x7fffffffffffffffn) : signed;
+}
+
+/** ULPs between two finite doubles (a BigInt ≥ 0); null when either is not finite. */
+export function ulpDistance(a, b) {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
+  const d = ordered(a) - ordered(b);
+  return d < 0n ? -d : d;
+}
+
+/** Shortest text that parses back to the same double (JavaScript's and Python's repr agree on the value). */
+export const exactText = (x) => (Object.is(x, -0) ? "-0" : String(x));
