@@ -46,7 +46,7 @@ def cmd_run(args) -> int:
     from .cases import CaseFileError, lesson_cases, load_case_file
     from .random_cases import random_cases
     from .run import DEFAULT_BATCH, run_cases
-    from .runtimes import available_runtimes
+    from .runtimes import REFERENCE, available_runtimes
 
     # Every case is checked before any runtime starts.
     try:
@@ -64,6 +64,12 @@ def cmd_run(args) -> int:
                   f"that a failure", file=sys.stderr)
     else:
         runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
+    if not [r for r in runtimes if r != REFERENCE]:
+        # A run of the reference alone compares nothing, and must not read as parity.
+        print(f"error: nothing to compare: {REFERENCE} is the reference and no other runtime "
+              + ("was named in --runtimes" if args.runtimes is not None else "can run here (see the notes above)"),
+              file=sys.stderr)
+        return 2
     try:
         report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
                            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,

@@ -36,10 +36,12 @@ class Sigmoid(Activation):
         # Evaluated in place in one buffer (the same operations in the same order, so the same
         # bits) because the temporaries cost more than the exp on a full-size batch.
         with np.errstate(over="ignore"):
-            out = np.negative(z)
+            z = np.asarray(z, dtype=np.float64)
+            out = np.negative(z, out=np.empty_like(z))  # an array even for 0-d z, so the steps below can write into it
             np.exp(out, out=out)
             out += 1.0
-            return np.divide(1.0, out, out=out)
+            np.divide(1.0, out, out=out)
+        return out if out.ndim else out[()]
 
     def derivative(self, output: np.ndarray) -> np.ndarray:
         """dσ/dz = σ(z)·(1 − σ(z)) = a·(1 − a)."""
@@ -81,7 +83,7 @@ class Linear(Activation):
     name = "linear"
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return z.copy()
+        return np.array(z, dtype=np.float64)  # a copy: the layer caches z and output separately
 
     def derivative(self, output: np.ndarray) -> np.ndarray:
         """dz/dz = 1."""

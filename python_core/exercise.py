@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import linecache
+import sys
 import traceback
 from typing import Any
 
@@ -50,7 +51,8 @@ def _error(exc: BaseException, stage: str) -> dict[str, Any]:
     if isinstance(exc, SyntaxError):
         message = exc.msg
     else:
-        message = str(exc)
+        # `raise KeyboardInterrupt` or `raise ValueError()` carry no text: say what happened anyway.
+        message = str(exc) or f"{type(exc).__name__} was raised (with no message)"
     # Only the learner's own frames: the harness's frames would only confuse them.
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SOURCE_NAME]
     return {"type": type(exc).__name__, "message": message, "line": _learner_line(exc), "stage": stage,
@@ -85,25 +87,52 @@ def _run_one(layer_class: type, spec: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "arrays": result, "returnsDInputs": bool(returns_dinputs)}
 
 
-def _snapshot() -> list[tuple[dict, dict]]:
-    """The namespaces learner code might patch (NumPy, builtins, json, python_core), copied shallowly."""
-    import builtins
-    import sys
-
-    modules = [np, builtins, json] + [m for name, m in list(sys.modules.items())
-                                if m is not None and (name == "python_core" or name.startswith("python_core."))]
-    return [(vars(m), dict(vars(m))) for m in modules]
+_MISSING = object()
+_Snapshot = tuple[dict[str, Any], list[tuple[str, dict[str, Any], dict[str, Any]]]]
 
 
-def _restore(snapshot: list[tuple[dict, dict]]) -> None:
-    for live, saved in snapshot:
-        live.clear()
-        live.update(saved)
+def _snapshot() -> _Snapshot:
+    """``sys.modules`` and the namespaces learner code is likely to patch (NumPy's top level,
+    builtins, json, python_core's modules), each copied shallowly."""
+    names = ["numpy", "builtins", "json"] + [n for n in sys.modules if n == "python_core" or n.startswith("python_core.")]
+    modules = [(name, sys.modules.get(name)) for name in names]
+    modules = [(name, m) for name, m in modules if m is not None]
+    return dict(sys.modules), [(name, vars(m), dict(vars(m))) for name, m in modules]
+
+
+def _restore(snapshot: _Snapshot) -> None:
+    """Puts back every name the snapshot saw that was rebound or deleted, and drops names added
+    since, except submodules imported meanwhile.
+
+    Those must stay: NumPy imports ``numpy.random`` lazily (its module ``__getattr__`` runs
+    ``import numpy.random as random``), and once ``sys.modules`` holds the submodule, a parent
+    without the attribute sends that import back into ``__getattr__``, endlessly. Modules imported
+    during the check stay in ``sys.modules`` for the same reason; entries that were there before
+    are put back if the learner's code replaced or removed them.
+    """
+    # Nothing here looks up a builtin or imports before builtins are back: they may be patched.
+    saved_modules, namespaces = snapshot
+    for name, module in saved_modules.items():
+        if sys.modules.get(name) is not module:
+            sys.modules[name] = module
+    for module_name, live, saved in namespaces:
+        for name in [k for k in live if k not in saved]:
+            submodule = sys.modules.get(f"{module_name}.{name}")
+            if submodule is not None:
+                live[name] = submodule  # the real submodule, even if the learner rebound the name
+            else:
+                del live[name]
+        for name, value in saved.items():
+            if live.get(name, _MISSING) is not value:
+                live[name] = value
 
 
 def check(request: str) -> str:
-    """Runs :func:`_check`, then undoes whatever the learner's code patched in the modules it
-    shares with the next check, so that every Check starts from the same interpreter state."""
+    """Runs :func:`_check`, then puts back the module-level names the learner's code rebound in
+    NumPy, builtins, json and python_core, so that one attempt's ``np.sum = np.mean`` does not
+    leak into the next Check. Deeper patches (a class's attribute, a function's code, a NumPy
+    submodule) are not undone: the check's verdict never depends on Python's state, since the
+    page computes the expected values and compares them itself."""
     snapshot = _snapshot()
     try:
         return _check(request)
@@ -128,7 +157,7 @@ def _check(request: str) -> str:
         return json.dumps({"error": _error(exc, "compile")})
     try:
         exec(compiled, namespace)
-    except (Exception, SystemExit) as exc:  # the learner's module body: any error is theirs to see
+    except BaseException as exc:  # the learner's module body: anything it raises (KeyboardInterrupt too) is theirs
         return json.dumps({"error": _error(exc, "load")})
     layer_class = namespace.get("DenseLayer")
     if not isinstance(layer_class, type):
@@ -138,6 +167,6 @@ def _check(request: str) -> str:
     for case in cases:
         try:
             results.append(_run_one(layer_class, decode_spec(case)))
-        except (Exception, SystemExit) as exc:  # per case: the page reports the first failing one
+        except BaseException as exc:  # per case, anything the learner's code raises; the page reports the first
             results.append({"ok": False, "error": _error(exc, "run")})
     return json.dumps({"results": results})

@@ -63,3 +63,13 @@ def test_exact_distinguishes_the_sign_of_zero_and_shapes_must_match():
     assert not compare_arrays(np.array([-0.0]), np.array([0.0]), Tolerance(exact=True))["ok"]
     mismatch = compare_arrays(np.zeros((1, 2)), np.zeros((2, 1)))
     assert not mismatch["ok"] and "shape" in mismatch["reason"]
+
+
+def test_a_run_of_the_reference_alone_is_not_parity(capsys):
+    from crosscheck import cli
+    from crosscheck.cases import lesson_cases
+    from crosscheck.run import run_cases
+
+    assert cli.main(["--runtimes", "native"]) == 2
+    assert "nothing to compare" in capsys.readouterr().err
+    assert run_cases(lesson_cases(), ["native"])["ok"] is False

@@ -145,3 +145,11 @@ def test_weight_init_scale_and_seed():
     c = DenseLayer(20, 30, weight_init_scale=0.5, seed=4)
     assert np.array_equal(a.weights, b.weights) and not np.array_equal(a.weights, c.weights)
     assert a.weights.std() == pytest.approx(0.5, rel=0.15)
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_activations_take_scalars_and_integer_arrays(name):
+    act = get_activation(name)
+    assert float(act(0.5)) == pytest.approx(scalar_activation(name, 0.5), rel=1e-15)
+    np.testing.assert_allclose(act(np.array([-2, 3])), [scalar_activation(name, -2.0), scalar_activation(name, 3.0)],
+                               rtol=1e-15)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from crosscheck.server import StaticServer
 
@@ -13,6 +14,7 @@ from crosscheck.server import StaticServer
 #   the pages                     http://127.0.0.1:<port A>   (the session's static server)
 #   the lesson page that embeds   http://127.0.0.1:<port B>   (a second server, for this module)
 #   a third party in the lesson   http://localhost:<port B>   (same server, another origin)
+#   a sibling frame of the lesson http://127.0.0.1:<port B>   (the lesson's origin, but not the parent)
 
 
 def host_page(server_url: str, host_origin: str, other_origin: str) -> str:
@@ -25,6 +27,7 @@ def host_page(server_url: str, host_origin: str, other_origin: str) -> str:
 <iframe id="lab" src="{server_url}/index.html?page=lab&amp;activation=softmax&amp;parentOrigin={host_origin}"
         style="width:100%;height:400px;border:0" title="DenseLayer lab"></iframe>
 <iframe id="other" src="{other_origin}/other.html" style="display:none"></iframe>
+<iframe id="sibling" src="{host_origin}/sibling.html" style="display:none"></iframe>
 <script>
   const PAGES = "{server_url}";
   window.received = [];
@@ -50,6 +53,7 @@ def host(chromium, static_server, tmp_path_factory):
         other_origin = lesson_server.url.replace("127.0.0.1", "localhost")
         (root / "lesson.html").write_text(host_page(static_server.url, lesson_server.url, other_origin))
         (root / "other.html").write_text(OTHER_FRAME)
+        (root / "sibling.html").write_text(OTHER_FRAME)
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
         page.errors = []
         page.on("pageerror", lambda err: page.errors.append(str(err)))
@@ -101,6 +105,44 @@ def test_messages_from_other_origins_are_ignored(host):
     assert exercise.evaluate("document.documentElement.dataset.exercise") == "idle"
     host.wait_for_timeout(300)
     assert events(host, "exercise", "result") == []
+
+
+def ignored_count(frame) -> int:
+    return int(frame.evaluate("document.documentElement.dataset.ignoredMessages || '0'"))
+
+
+def test_messages_from_a_frame_that_is_not_the_parent_are_ignored(host):
+    """A sibling frame of the lesson's own (allowed) origin passes the origin check, but it is
+    not the embedding page: its commands are ignored too."""
+    wait_event(host, "exercise", "ready")
+    exercise = exercise_frame(host)
+    code, ignored, results = exercise.evaluate("exercise.getCode()"), ignored_count(exercise), len(events(host, "exercise", "result"))
+    sibling = next(f for f in host.frames if f.url.endswith("/sibling.html"))
+    assert sibling.evaluate("location.origin") == host.evaluate("location.origin")
+    sibling.evaluate("() => { poke({type: 'setCode', code: 'class DenseLayer: pass'}); poke({type: 'check'}); }")
+    exercise.wait_for_function("n => document.documentElement.dataset.ignoredMessages === String(n)", arg=ignored + 2)
+    assert exercise.evaluate("exercise.getCode()") == code
+    host.wait_for_timeout(300)
+    assert len(events(host, "exercise", "result")) == results
+
+
+def test_a_page_embedded_by_an_unlisted_origin_says_so(host, static_server):
+    """parentOrigin cannot stop anyone embedding the page (the URL is theirs to write); where the
+    browser tells who embeds it, the page says when that origin is not the listed one."""
+    assert exercise_frame(host).inner_text("#problems") == ""  # embedded by the listed origin
+    host.evaluate("""url => {
+        const frame = Object.assign(document.createElement("iframe"), {id: "unlisted", src: url});
+        document.body.append(frame);
+    }""", f"{static_server.url}/lab.html?parentOrigin=https://lessons.example.org")
+    try:
+        problems = host.frame_locator("#unlisted").locator("#problems")
+        expect(problems).to_contain_text("embedded by", timeout=30000)
+        host_origin = host.evaluate("location.origin")
+        text = problems.inner_text()
+        assert f"This page is embedded by {host_origin}, which its parentOrigin parameter does not list" in text
+        assert "(https://lessons.example.org)" in text
+    finally:
+        host.evaluate("document.getElementById('unlisted').remove()")
 
 
 def test_host_drives_the_exercise_and_receives_results(host, lesson_pages):

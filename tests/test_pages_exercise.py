@@ -92,6 +92,16 @@ def test_other_correct_formulations_pass(exercise, solution):
     assert check(exercise, code)["state"] == "passed"
 
 
+def test_np_random_in_one_check_does_not_break_the_next(exercise, solution):
+    """The first use of np.random loads numpy.random into the worker's NumPy during a check;
+    the next check, after the learner's patches are undone, must still reach it."""
+    code = solution.replace("self.inputs = inputs ", "self.noise = np.random.default_rng(0).random()\n        self.inputs = inputs ")
+    assert code != solution
+    first, second = check(exercise, code), check(exercise, code)
+    assert first["state"] == "passed", first
+    assert second["state"] == "passed", second
+
+
 def expected_gradients(page, array: str, i: int, j: int) -> float:
     """The expected value for the lesson example, computed here from the formulas, not from the page."""
     import numpy as np
@@ -172,8 +182,8 @@ def test_an_exception_shows_the_learners_line(exercise, solution):
 
 
 def test_learner_code_cannot_change_the_reference(exercise, solution):
-    """A mean-for-sum solution that also rewrites python_core's own layer, NumPy's sum, and the
-    check's result encoding for the reference still fails: the reference is not in Python."""
+    """A mean-for-sum solution that also rewrites python_core's own layer and NumPy's sum still
+    fails: the reference is not in Python."""
     code = solution.replace("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)") + """
 
 import python_core.dense_layer, python_core.cases
@@ -183,6 +193,35 @@ np.sum = np.mean
 """
     shown = check(exercise, code)
     assert shown["state"] == "value" and shown["title"].startswith("dBiases is wrong in hidden case 1"), shown
+
+
+FORGED_REPLIES = {  # the exercise has 5 cases: the lesson example and 4 hidden ones
+    "no results": '{"results": []}',
+    "results without arrays": '{"results": [%s]}' % ", ".join(['{"ok": true, "returnsDInputs": true}'] * 5),
+    "not JSON": "Correct!",
+}
+
+
+@pytest.mark.parametrize("forged", FORGED_REPLIES.values(), ids=FORGED_REPLIES.keys())
+def test_a_reply_forged_by_learner_code_is_refused(exercise, solution, forged):
+    """Learner code runs in the interpreter that builds the reply, so it can replace json.dumps
+    and make the reply say anything: the page judges only a full set of arrays, one per case."""
+    code = f"import json\njson.dumps = lambda *a, **k: {forged!r}\n\n\nclass DenseLayer:\n    pass\n"
+    shown = check(exercise, code)
+    assert shown["state"] == "reply" and shown["kind"] == "reply", shown
+    assert shown["title"] == "The check got an incomplete answer from Python"
+    assert "Correct" not in shown["text"] and "json" in shown["text"]
+    assert exercise.locator("#cases li.pass").count() == 0
+    # json.dumps is put back after the check: the next one is judged normally.
+    assert check(exercise, solution)["state"] == "passed"
+
+
+def test_keyboard_interrupt_raised_by_learner_code_names_its_line(exercise, solution):
+    code = solution.replace("return self.dInputs", "raise KeyboardInterrupt")
+    shown = check(exercise, code)
+    assert shown["title"] == f"KeyboardInterrupt on line {line_of(code, 'raise KeyboardInterrupt')} in the lesson example", shown
+    assert "KeyboardInterrupt was raised" in shown["text"] and "runtime is broken" not in shown["text"]
+    assert shown["marked"] == 1
 
 
 def test_an_endless_loop_is_stopped_and_the_page_answers_clicks(exercise, solution, starter, lesson_pages):

@@ -155,6 +155,28 @@ def test_edited_case_with_a_batch_shows_the_python_numbers(lab, pyodide_chromium
         assert value == pytest.approx(float(native[cell["array"]][cell["i"], cell["j"]]), rel=1e-12, abs=1e-15)
 
 
+def test_equal_infinities_count_as_agreeing(lab, pyodide_chromium):
+    """A linear layer whose z overflows: both runtimes give the same ±inf, which is agreement
+    (inf − inf is NaN, so a plain |a − b| rule would call it a difference)."""
+    spec = {"activation": "linear", "weights": [[1e308, 1.0]], "biases": [[0.0, 0.0]],
+            "inputs": [[10.0], [-10.0]], "upstream": [[1.0, 2.0], [0.5, 1.0]]}
+    lab.select_option("#activation", "linear")
+    for field in ("weights", "biases", "inputs", "upstream"):
+        lab.fill(f"#field-{field}", "\n".join(", ".join(repr(v) for v in row) for row in spec[field]))
+    run_and_wait(lab)
+    in_pyodide = python_core_in_pyodide(pyodide_chromium, spec)
+    infinite = [(0, 0), (1, 0)]
+    assert [float(in_pyodide["output"][i, j]) for i, j in infinite] == [float("inf"), float("-inf")]
+    cells = {(c["array"], c["i"], c["j"]): c for c in shown_cells(lab)}
+    for i, j in infinite:
+        cell = cells["output", i, j]
+        assert cell["py"] == cell["js"] == bits(float(in_pyodide["output"][i, j]))
+        assert cell["ulp"] == "0" and cell["ulpText"] == "0 ULP"
+    assert lab.locator("td.ufar").count() == 0
+    assert lab.get_attribute("#verdict", "data-verdict") in ("identical", "agree")
+    assert "differ" not in lab.inner_text("#verdict")
+
+
 def test_url_parameters_set_the_case_and_bad_ones_are_explained(lesson_pages):
     """Read before Python is needed, so these pages are closed without waiting for it."""
     import json

@@ -157,3 +157,18 @@ def test_cdn_site_loads_pyodide_from_the_cdn_url(cdn_site, chromium):
     assert "pyodide.mjs" in asked and any(n.startswith("numpy-") for n in asked)
     assert not any(n.startswith("dense_parity") for n in asked)  # that one came from the site's wheels/
     assert server.missing == []
+
+
+def test_every_package_the_page_bundles_import_is_pinned():
+    """scripts/bundle-web.mjs resolves its imports from node_modules: each package must be a
+    declared, exactly pinned dependency (not one that is there only because another pulls it in)."""
+    source = (REPO / "scripts" / "bundle-web.mjs").read_text()
+    entries = source[source.index("const ENTRIES"):]
+    imported = set(re.findall(r'from "((?:@[^/"]+/)?[^/"]+)', entries))
+    assert {"mathjs", "codemirror", "@codemirror/lint"} <= imported  # the pattern still finds them
+    declared = json.loads((REPO / "package.json").read_text())["dependencies"]
+    locked = json.loads((REPO / "package-lock.json").read_text())["packages"][""]["dependencies"]
+    for name in sorted(imported):
+        assert name in declared, f"{name} is imported by scripts/bundle-web.mjs but not in package.json"
+        installed = json.loads((NODE_MODULES / name / "package.json").read_text())["version"]
+        assert declared[name] == locked[name] == installed, name

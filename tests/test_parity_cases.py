@@ -46,7 +46,7 @@ def test_the_cli_puts_the_lesson_example_first(monkeypatch, capsys):
         raise ValueError("stop here")  # the CLI reports a ValueError and exits 2
 
     monkeypatch.setattr("crosscheck.run.run_cases", fake_run_cases)
-    assert cli.main(["--runtimes", "native", "--random", "5", "--seed", "3"]) == 2
+    assert cli.main(["--runtimes", "native,js-node", "--random", "5", "--seed", "3"]) == 2
     assert seen["cases"][0]["name"] == LESSON_EXAMPLE["name"] and len(seen["cases"]) == 6
 
 

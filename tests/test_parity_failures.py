@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -12,10 +13,11 @@ import sys
 import pytest
 
 from crosscheck.paths import REPO
-from crosscheck.runtimes import (JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime,
-                                 RuntimeFailure)
+from crosscheck.runtimes import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime,
+                                 PyodideNodeRuntime, RuntimeFailure)
 from crosscheck.random_cases import random_cases
 from crosscheck.run import run_cases
+from crosscheck.server import StaticServer
 
 BAD_CASE = {"name": "bad", "activation": "relu", "weights": [[1.0, 2.0]], "biases": [[0.0, 0.0]],
             "inputs": [[1.0, 2.0]], "upstream": [[1.0, 1.0]]}  # inputs has 2 columns, weights 1 row
@@ -49,6 +51,54 @@ def test_a_missing_node_or_runtime_folder_is_named(tmp_path, monkeypatch):
     monkeypatch.delenv("DENSE_PARITY_NODE")
     with pytest.raises(RuntimeFailure, match="lacks pyodide.mjs.*assemble"):
         PyodideNodeRuntime(runtime_dir=tmp_path).start(lambda stage: None)
+
+
+PYODIDE_FILES = "pyodide.mjs, pyodide.asm.js, pyodide.asm.wasm, python_stdlib.zip, pyodide-lock.json"
+
+
+def test_js_chromium_runs_without_the_pyodide_runtime_which_pyodide_chromium_names(chromium, tmp_path):
+    empty = tmp_path / "runtime"
+    empty.mkdir()
+    with StaticServer(runtime_dir=empty) as server:
+        def make(name):
+            return NativeRuntime() if name == "native" else JsChromiumRuntime(server=server, chromium=chromium)
+
+        # The JavaScript reference needs the pages and math.js only; it is compared with native.
+        report = run_cases(random_cases(3, seed=5), ["native", "js-chromium"], make_runtime=make,
+                           progress=lambda name: (lambda stage: None))
+        assert report["ok"] and report["runtimes"]["js-chromium"]["ok"], report["runtimes"]
+        assert not [path for path in server.missing if path.startswith("/pyodide/")]
+
+        pyodide = PyodideChromiumRuntime(server=server, chromium=chromium)
+        with pytest.raises(RuntimeFailure) as failure:
+            pyodide.start(lambda stage: None)
+        assert pyodide.page is None  # named before a page opened, never waited on
+        pyodide.close()
+    assert failure.value.reason == (f"the offline Pyodide runtime is not assembled: {empty} lacks {PYODIDE_FILES}; "
+                                    f"run `python -m crosscheck assemble`, or scripts/setup")
+
+
+@pytest.mark.parametrize("runtime", [PyodideChromiumRuntime, PyodideNodeRuntime, JsChromiumRuntime, JsNodeRuntime])
+def test_each_runtime_names_its_own_missing_files(runtime, tmp_path):
+    assert runtime.required_files
+    reason = runtime.missing_reason(tmp_path)
+    own, other = ("Pyodide", "JavaScript") if runtime.name.startswith("pyodide") else ("JavaScript", "Pyodide")
+    assert f"{own} " in reason and other not in reason, reason
+    assert f"{tmp_path} lacks " in reason and all(f in reason for f in runtime.required_files), reason
+
+
+def test_the_default_selection_leaves_out_only_what_cannot_run(tmp_path):
+    # Without the Pyodide runtime, both Pyodide runtimes are left out with the reason, and both
+    # JavaScript runtimes still run and agree with native.
+    result = run_cli("--random", "2", env={"DENSE_PARITY_RUNTIME_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("pyodide-chromium", "pyodide-node"):
+        assert (f"note: {name} cannot run here and is left out (the offline Pyodide runtime is not assembled: {tmp_path} "
+                f"lacks {PYODIDE_FILES}; run") in result.stderr
+    for name in ("js-chromium", "js-node"):
+        assert re.search(rf"^  {name}: (\d+)/\1 cases ran", result.stdout, re.M), result.stdout
+        assert f"note: {name}" not in result.stderr
+    assert "PARITY OK" in result.stdout
 
 
 def test_a_failed_runtime_keeps_the_others_results():

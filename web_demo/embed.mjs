@@ -4,7 +4,9 @@
 //   page=lab|exercise          which page (index.html forwards to it)
 //   activation=sigmoid|relu|tanh|linear
 //   case=lesson | JSON {activation?, weights, biases, inputs, upstream}   the initial case
-//   parentOrigin=https://a.example[,https://b.example]   origins allowed to embed and command the page
+//   parentOrigin=https://a.example[,https://b.example]   origins the events go to and commands come from
+//                              (the URL belongs to whoever embeds the page, so this does not stop
+//                              anyone embedding it: only the server can, with CSP frame-ancestors)
 //   timeout=SECONDS            how long learner code may run (exercise; default 10)
 //
 // Events to the host, each {source: "dense-parity", page, type, ...}:
@@ -12,7 +14,8 @@
 //   result {passed, details}    a check (exercise) or a run (lab) finished
 //   error {message}             the page itself failed (bad URL parameter, runtime failed to load)
 // Commands from the host, {type: "check" | "run" | "setCode", code?}, are obeyed only from the
-// allowed origins (same origin when none are given); others are counted and ignored.
+// embedding page itself (event.source is window.parent, not a sibling frame or a popup) and only
+// from the allowed origins (same origin when none are given); others are counted and ignored.
 import { ACTIVATION_NAMES, LESSON_EXAMPLE, MATRIX_FIELDS, cloneCase } from "./cases.mjs";
 import { runCase } from "./dense-layer.mjs";
 
@@ -69,6 +72,14 @@ export class Embed {
     this.explicit = parentOrigins.length > 0;
     this.embedded = window.parent !== window;
     this.ignored = 0;
+    // Who embeds the page, where the browser says (Chromium, Safari: location.ancestorOrigins).
+    // Only a notice: events already go only to the listed origins, and commands come only from them.
+    const ancestors = location.ancestorOrigins;
+    this.embedder = this.embedded && ancestors && ancestors.length ? ancestors[0] : null;
+    this.problem = this.explicit && this.embedder && !this.allowed.includes(this.embedder)
+      ? `This page is embedded by ${this.embedder}, which its parentOrigin parameter does not list ` +
+        `(${this.allowed.join(", ")}): the embedding page gets no events and its commands are ignored.`
+      : null;
     this.handlers = {};
     document.documentElement.classList.toggle("embedded", this.embedded);
     window.addEventListener("message", (event) => this._receive(event));
@@ -90,10 +101,13 @@ export class Embed {
   _receive(event) {
     const data = event.data;
     if (!data || typeof data !== "object" || data.source === SOURCE) return;
-    if (!this.allowed.includes(event.origin)) {
+    // The origin alone is not enough: a sibling frame or a popup of an allowed origin is not the host.
+    const fromParent = event.source === window.parent;
+    if (!fromParent || !this.allowed.includes(event.origin)) {
       this.ignored += 1;
       document.documentElement.dataset.ignoredMessages = String(this.ignored);
-      console.info(`dense-parity: ignored a message from ${event.origin} (allowed: ${this.allowed.join(", ")})`);
+      const why = fromParent ? `allowed: ${this.allowed.join(", ")}` : "not from the embedding page";
+      console.info(`dense-parity: ignored a message from ${event.origin} (${why})`);
       return;
     }
     const handler = this.handlers[data.type];

@@ -79,11 +79,65 @@ function errorFeedback(error, where) {
   return out;
 }
 
+const isObject = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
+
 /**
- * cases: [{label, spec}], expected: reference results per case, reply: python_core.exercise.check's JSON.
+ * What is wrong with the reply's form, or null. The reply is built by Python after the learner's
+ * code has run in the same interpreter, so that code can forge it (replace json.dumps, say): it
+ * must hold one result per case, each either an error or all four arrays, decodable.
+ */
+export function replyProblem(cases, reply) {
+  if (!isObject(reply)) return "the reply is not a JSON object";
+  if ("error" in reply) {
+    return isObject(reply.error) && typeof reply.error.type === "string" ? null : "its error has no type";
+  }
+  if (!Array.isArray(reply.results)) return "it has no list of results";
+  if (reply.results.length !== cases.length) {
+    return `it has ${reply.results.length} result${reply.results.length === 1 ? "" : "s"} for ${cases.length} cases`;
+  }
+  for (const [k, result] of reply.results.entries()) {
+    const label = cases[k].label;
+    if (!isObject(result) || typeof result.ok !== "boolean") return `the result for ${label} says neither ok nor failed`;
+    if (!result.ok) {
+      if (!isObject(result.error) || typeof result.error.type !== "string") return `the failure in ${label} has no error`;
+      continue;
+    }
+    for (const name of ARRAYS) {
+      const array = isObject(result.arrays) ? result.arrays[name] : undefined;
+      try {
+        if (!isObject(array) || !Array.isArray(array.shape) || typeof array.f64 !== "string") throw new Error("missing");
+        decodeFlat(array);
+      } catch {
+        return `${name} is missing or unreadable in the result for ${label}`;
+      }
+    }
+  }
+  return null;
+}
+
+function parseReply(replyText) {
+  try {
+    return JSON.parse(replyText);
+  } catch {
+    return undefined;   // replyProblem says so
+  }
+}
+
+/**
+ * cases: [{label, spec}], expected: reference results per case,
+ * replyText: python_core.exercise.check's JSON (a string; an already parsed object also works).
  * → {passed, kind, title, detail, values: [[label, text]], hint, line, caseResults: [{label, passed}]}
  */
-export function judge(cases, expected, reply) {
+export function judge(cases, expected, replyText) {
+  const reply = typeof replyText === "string" ? parseReply(replyText) : replyText;
+  // Checked first: a pass is only ever judged on a full set of arrays, compared here.
+  const problem = replyProblem(cases, reply);
+  if (problem) {
+    return { passed: false, kind: "reply", line: null, title: "The check got an incomplete answer from Python",
+      detail: `Your code ran, but what came back cannot be judged: ${problem}.`, values: [],
+      hint: "Does your code replace part of json, NumPy or python_core (or the check itself)? Leave those as they are " +
+        "and press Check again; if it persists, reload the page.", caseResults: [] };
+  }
   if (reply.error) return { ...errorFeedback(reply.error, ""), caseResults: [] };
   const caseResults = [];
   let failure = null;

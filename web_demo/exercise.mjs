@@ -18,6 +18,7 @@ const embed = new Embed("exercise", params.parentOrigins);
 const $ = (id) => document.getElementById(id);
 const storageKey = `dense-parity/exercise/backward/${activation}`;
 const starter = starterCode(activation);
+if (embed.problem) params.problems.push(embed.problem);
 showProblems($("problems"), params.problems);
 for (const problem of params.problems) embed.post("error", { message: problem });
 $("activation-name").textContent = activation;
@@ -136,7 +137,7 @@ async function runChecks(seed) {
     const expected = cases.map(({ spec }) => runCase(spec));
     const reply = await runtime.call("python_core.exercise:check",
       JSON.stringify({ code: getCode(), cases: cases.map(({ spec }) => encodeSpec(spec)) }), params.timeoutS * 1000);
-    return judge(cases, expected, JSON.parse(reply));
+    return judge(cases, expected, reply);
   } catch (err) {
     if (err.name === "TimeoutError") {
       return { passed: false, kind: "timeout", title: `Stopped: your code was still running after ${params.timeoutS} s`,

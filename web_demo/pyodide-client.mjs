@@ -1,9 +1,14 @@
-// The page's side of pyodide-worker.mjs: requests with timeouts, and a worker that is
-// replaced when one runs too long, so the page always keeps answering.
+// The page's side of a worker that answers requests: pyodide-worker.mjs (Python) or
+// js-harness-worker.mjs (the JavaScript reference). Requests have timeouts, and a worker that runs
+// too long is terminated, so the page always keeps answering; the next request starts a fresh one.
+//
+// Worker protocol: {id, op, ...} in; {id, ok, value | error: {type, message, traceback}} out;
+// {type: "progress", stage, ms} at any time (passed to onProgress).
+//   {op: "boot"} → versions;   {op: "call", target, argument: string} → a string
 
 export class TimeoutError extends Error {
-  constructor(what, ms) {
-    super(`${what} did not finish within ${(ms / 1000).toFixed(1)} s; the Pyodide worker was stopped`);
+  constructor(what, ms, worker = "the Pyodide worker") {
+    super(`${what} did not finish within ${(ms / 1000).toFixed(1)} s; ${worker} was stopped`);
     this.name = "TimeoutError";
   }
 }
@@ -16,9 +21,14 @@ export class RemoteError extends Error {
   }
 }
 
-export class PyodideClient {
-  constructor({ workerUrl = new URL("./pyodide-worker.mjs", import.meta.url), onProgress = () => {} } = {}) {
+export class WorkerClient {
+  /** workerUrl: the worker module; label: how messages name it ("the Pyodide worker");
+   *  batchTarget: what runBatch calls (the worker's wire.run_batch). */
+  constructor({ workerUrl, label = "the worker", batchTarget = null, onProgress = () => {} }) {
+    if (!workerUrl) throw new TypeError("WorkerClient needs a workerUrl");
     this.workerUrl = workerUrl;
+    this.label = label;
+    this.batchTarget = batchTarget;
     this.onProgress = onProgress;
     this.worker = null;
     this.nextId = 1;
@@ -39,7 +49,7 @@ export class PyodideClient {
     };
     this.worker.onerror = (event) => {
       // A worker that fails to load its module (missing file, syntax error) lands here.
-      const err = new RemoteError({ type: "WorkerError", message: event.message || "the worker failed to load", traceback: "" });
+      const err = new RemoteError({ type: "WorkerError", message: event.message || `${this.label} failed to load`, traceback: "" });
       for (const entry of this.pending.values()) { clearTimeout(entry.timer); entry.reject(err); }
       this.pending.clear();
     };
@@ -52,7 +62,7 @@ export class PyodideClient {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.terminate();
-        reject(new TimeoutError(op, timeoutMs));
+        reject(new TimeoutError(op, timeoutMs, this.label));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.worker.postMessage({ id, op, ...payload });
@@ -64,13 +74,14 @@ export class PyodideClient {
     return this.versions;
   }
 
-  // Calls a python_core function that takes and returns a string (JSON by convention).
+  // Calls a function of the worker that takes and returns a string (JSON by convention).
   call(target, argument, timeoutMs = 120000) {
     return this._request("call", { target, argument }, timeoutMs);
   }
 
   runBatch(request, timeoutMs = 120000) {
-    return this.call("python_core.wire:run_batch", request, timeoutMs);
+    if (!this.batchTarget) throw new Error(`${this.label} has no batch target`);
+    return this.call(this.batchTarget, request, timeoutMs);
   }
 
   terminate() {
@@ -79,8 +90,15 @@ export class PyodideClient {
     this.versions = null;
     for (const entry of this.pending.values()) {
       clearTimeout(entry.timer);
-      entry.reject(new Error("the Pyodide worker was stopped"));
+      entry.reject(new Error(`${this.label} was stopped`));
     }
     this.pending.clear();
+  }
+}
+
+/** The Pyodide worker: python_core functions ("python_core.module:function", str → str). */
+export class PyodideClient extends WorkerClient {
+  constructor({ workerUrl = new URL("./pyodide-worker.mjs", import.meta.url), onProgress = () => {} } = {}) {
+    super({ workerUrl, label: "the Pyodide worker", batchTarget: "python_core.wire:run_batch", onProgress });
   }
 }

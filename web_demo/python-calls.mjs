@@ -1,18 +1,8 @@
 // Calling python_core from JavaScript, shared by every host of Pyodide (the pages' worker and the
 // Node runtime): only "python_core.module:function" targets (str → str) can be called, and a
-// Python exception comes back as {type, message, traceback}.
+// Python exception comes back as {type, message, traceback} (error-record.mjs).
 
-export function errorRecord(err) {
-  // A Python exception surfaces as PythonError whose message is the formatted traceback;
-  // its last line is "Type: message".
-  if (err && err.type && err.constructor && err.constructor.name === "PythonError") {
-    const lines = String(err.message).trim().split("\n");
-    const last = lines[lines.length - 1];
-    const message = last.startsWith(err.type + ": ") ? last.slice(err.type.length + 2) : last;
-    return { type: err.type, message, traceback: err.message };
-  }
-  return { type: (err && err.name) || "Error", message: String((err && err.message) || err), traceback: (err && err.stack) || "" };
-}
+export { errorRecord } from "./error-record.mjs";
 
 // The worker and the Node runtime run the project's code, never a page's: learner code goes
 // through python_core.exercise, which runs it in a namespace of its own.

@@ -18,8 +18,15 @@ function ordered(x) {
   return signed < 0n ? -(signed & 0x7fffffffffffffffn) : signed;
 }
 
-/** ULPs between two finite doubles (a BigInt ≥ 0); null when either is not finite. */
+/** The same value: equal doubles (±0 included, equal infinities too) or two NaNs. */
+export const sameValue = (a, b) => a === b || (Number.isNaN(a) && Number.isNaN(b));
+
+/**
+ * ULPs between two doubles (a BigInt ≥ 0): 0 for the same value, even an infinity or NaN (as
+ * crosscheck/compare.py counts them); null when only one is not finite (no finite distance).
+ */
 export function ulpDistance(a, b) {
+  if (sameValue(a, b)) return 0n;
   if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
   const d = ordered(a) - ordered(b);
   return d < 0n ? -d : d;

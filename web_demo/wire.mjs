@@ -3,6 +3,7 @@
 // through decimal text. runBatch speaks exactly the JSON that python_core.wire.run_batch speaks,
 // so the host drives the JavaScript reference and Python through one code path.
 import { runCase, MATHJS_VERSION } from "./dense-layer.mjs";
+import { errorRecord } from "./error-record.mjs";
 
 const ARRAY_FIELDS = ["weights", "biases", "inputs", "upstream"];
 const RESULT_ARRAYS = ["output", "dWeights", "dBiases", "dInputs"];
@@ -72,14 +73,6 @@ export function encodeSpec(spec) {
 export function decodeSpec(obj) {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) =>
     [k, ARRAY_FIELDS.includes(k) && v && typeof v === "object" && !Array.isArray(v) ? decodeArray(v) : v]));
-}
-
-export function errorRecord(err) {
-  return {
-    type: (err && err.name) || "Error",
-    message: String((err && err.message) || err),
-    traceback: (err && err.stack) || "",
-  };
 }
 
 export function runtimeVersions() {

@@ -4,13 +4,11 @@
 import { pathToFileURL } from "node:url";
 import { join, resolve } from "node:path";
 import { serve, progress } from "./protocol.mjs";
+// Imported statically (it imports nothing), so that a wire.mjs that fails to load is still reported.
+import { errorRecord } from "../../web_demo/error-record.mjs";
 
 const webDemo = resolve(process.argv[2] || join(import.meta.dirname, "..", "..", "web_demo"));
 let wire = null;
-
-function errorRecord(err) {
-  return { type: (err && err.name) || "Error", message: String((err && err.message) || err), traceback: (err && err.stack) || "" };
-}
 
 await serve({
   errorRecord,

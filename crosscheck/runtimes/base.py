@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from python_core.wire import decode_array, encode_spec
@@ -35,6 +36,27 @@ def stderr_progress(runtime: str) -> Progress:
 
 class Runtime:
     name = ""
+    # What start() needs on disk, checked before anything is launched, so that a missing file is
+    # named instead of surfacing as a loader's stack trace or a boot timeout. The files lie under
+    # one folder; a subclass says what a missing one means and what to run then.
+    required_files: tuple[str, ...] = ()
+    missing_means = ""  # e.g. "the offline Pyodide runtime is not assembled"
+    missing_hint = ""   # what to run when one is missing
+
+    @classmethod
+    def missing_reason(cls, folder: Path | str) -> str | None:
+        """Why ``folder`` cannot serve this runtime (the required files it lacks), or None."""
+        folder = Path(folder)
+        missing = [f for f in cls.required_files if not (folder / f).exists()]
+        if not missing:
+            return None
+        return f"{cls.missing_means}: {folder} lacks {', '.join(missing)}; run {cls.missing_hint}"
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        """Why this runtime cannot run on this machine, or None when it can: a cheap check of
+        its prerequisites with the default folders, nothing is launched."""
+        return None
 
     def start(self, progress: Progress) -> None:
         """Boot the runtime; raise RuntimeFailure with the reason when it cannot."""

@@ -1,25 +1,25 @@
 """The JavaScript reference DenseLayer in headless Chromium: web_demo/js-harness.html, through web_demo/wire.mjs.
 
 The page offers the same window.harness as the Pyodide page, so the driving (boot wait, timeouts,
-diagnostics with missing files and page errors) is PyodideChromiumRuntime's, unchanged.
+diagnostics with missing files and page errors) is ChromiumPageRuntime's. It needs the pages and
+the bundled math.js, not the Pyodide runtime.
 """
 
 from __future__ import annotations
 
-from .base import RuntimeFailure
-from .pyodide_chromium import PyodideChromiumRuntime
+from .chromium_page import ChromiumPageRuntime
+
+JS_MISSING = "the JavaScript reference is not built"
+JS_HINT = "`node scripts/bundle-web.mjs`, or scripts/setup"
 
 
-class JsChromiumRuntime(PyodideChromiumRuntime):
+class JsChromiumRuntime(ChromiumPageRuntime):
     name = "js-chromium"
     page_path = "/js-harness.html"
-
-    def call(self, request: str) -> str:
-        return self.call_entry("wire:runBatch", request)
-
-    def start(self, progress) -> None:
-        try:
-            super().start(progress)
-        except RuntimeFailure as exc:
-            # The shared driver words its failures for Pyodide; this page runs the JavaScript reference.
-            raise RuntimeFailure(self.name, exc.reason.replace("Pyodide", "the JavaScript reference")) from exc
+    label = "the JavaScript reference"
+    batch_target = "wire:runBatch"
+    files_in = "pages"
+    # The page's own modules are in git; a missing one shows in the server's 404s anyway.
+    required_files = ("js-harness.html", "dense-layer.mjs", "vendor/mathjs.mjs")
+    missing_means = JS_MISSING
+    missing_hint = JS_HINT

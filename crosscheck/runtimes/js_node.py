@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..paths import WEB_DEMO
+from .js_chromium import JS_HINT, JS_MISSING
 from .node_process import NodeProcessRuntime
 
 
@@ -12,9 +13,11 @@ class JsNodeRuntime(NodeProcessRuntime):
     name = "js-node"
     script = "js_node.mjs"
     batch_target = "wire:runBatch"
+    default_folder = WEB_DEMO
     boot_timeout_default = 60.0
     required_files = ("dense-layer.mjs", "wire.mjs", "vendor/mathjs.mjs")
-    missing_hint = "`node scripts/bundle-web.mjs` (or scripts/setup)"
+    missing_means = JS_MISSING
+    missing_hint = JS_HINT
 
     def __init__(self, web_demo: Path | str | None = None, **timeouts) -> None:
-        super().__init__(Path(web_demo or WEB_DEMO), **timeouts)
+        super().__init__(Path(web_demo or self.default_folder), **timeouts)

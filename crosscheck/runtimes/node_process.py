@@ -34,15 +34,14 @@ def node_path() -> str | None:
 
 
 class NodeProcessRuntime(Runtime):
-    """Subclasses name the driver script, the folder it is given, the files it needs there, and
-    what to call for a batch."""
+    """Subclasses name the driver script, the folder it is given (``default_folder`` unless told),
+    the files it needs there (Runtime.required_files), and what to call for a batch."""
 
     script = ""
     batch_target = ""
+    default_folder: Path = REPO
     boot_timeout_default = 120.0
     run_timeout_default = 120.0
-    required_files: tuple[str, ...] = ()
-    missing_hint = ""  # what to run when a required file is missing
 
     def __init__(self, folder: Path, boot_timeout: float | None = None, run_timeout: float | None = None) -> None:
         self.folder = Path(folder)
@@ -59,12 +58,11 @@ class NodeProcessRuntime(Runtime):
     def script_args(self) -> list[str]:
         return [str(self.folder)]
 
-    def check_files(self) -> None:
-        """Raise RuntimeFailure when a file the child needs is missing (before spawning it), so
-        that it is named instead of surfacing as a stack trace from inside a loader."""
-        missing = [f for f in self.required_files if not (self.folder / f).exists()]
-        if missing:
-            raise RuntimeFailure(self.name, f"{self.folder} lacks {', '.join(missing)}: run {self.missing_hint}")
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        if node_path() is None:
+            return "no `node` on PATH"
+        return cls.missing_reason(cls.default_folder)
 
     def start(self, progress: Progress) -> None:
         node = node_path()
@@ -75,7 +73,9 @@ class NodeProcessRuntime(Runtime):
         script = NODE_SCRIPTS / self.script
         if not script.exists():
             raise RuntimeFailure(self.name, f"driver script {script} is missing")
-        self.check_files()
+        missing = self.missing_reason(self.folder)
+        if missing:
+            raise RuntimeFailure(self.name, missing)
         progress(f"starting {Path(node).name} {self.script}")
         try:
             self.process = subprocess.Popen([node, str(script), *self.script_args()], stdin=subprocess.PIPE,

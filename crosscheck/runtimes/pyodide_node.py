@@ -6,16 +6,18 @@ from pathlib import Path
 
 from ..paths import RUNTIME_DIR
 from .node_process import NodeProcessRuntime
+from .pyodide_chromium import PYODIDE_FILES, PYODIDE_HINT, PYODIDE_MISSING
 
 
 class PyodideNodeRuntime(NodeProcessRuntime):
     name = "pyodide-node"
     script = "pyodide_node.mjs"
     batch_target = "python_core.wire:run_batch"
+    default_folder = RUNTIME_DIR
     boot_timeout_default = 180.0
-    # What loadPyodide and loadPackage("dense-parity") read.
-    required_files = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-    missing_hint = "`python -m crosscheck assemble` (or scripts/setup)"
+    required_files = PYODIDE_FILES
+    missing_means = PYODIDE_MISSING
+    missing_hint = PYODIDE_HINT
 
     def __init__(self, runtime_dir: Path | str | None = None, **timeouts) -> None:
-        super().__init__(Path(runtime_dir or RUNTIME_DIR), **timeouts)
+        super().__init__(Path(runtime_dir or self.default_folder), **timeouts)
