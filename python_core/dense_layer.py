@@ -81,7 +81,13 @@ class DenseLayer:
         upstream = matrix("dLossWrtLayerOutput", dLossWrtLayerOutput, rows=batch, columns=self.n_neurons,
                           copy=False)
         # dL/dz = dL/da · da/dz, with da/dz = f'(z) written in terms of a = output.
-        dZ = upstream * self.activation.derivative(self.output)
+        slope = self.activation.derivative(self.output)
+        if (isinstance(slope, np.ndarray) and slope.dtype == np.float64 and slope.shape == upstream.shape
+                and not np.may_share_memory(slope, self.output)):
+            slope *= upstream  # in place (the same products), sparing a full-size array on a large batch
+            dZ = slope
+        else:  # an activation of the caller's that returns something else than a fresh array
+            dZ = upstream * slope
         # z = inputs @ W + b  ⇒  dL/dW = inputs.T @ dZ,  dL/db = Σ_batch dZ,  dL/dinputs = dZ @ W.T
         self.dZ = dZ
         self.dWeights = self.inputs.T @ dZ

@@ -79,7 +79,7 @@ def test_offline_site_holds_the_pages_and_the_runtime(offline_site):
     # The same bytes as the assembled runtime, wheels included; the drivers' test pages stay out.
     for wheel in RUNTIME_DIR.glob("*.whl"):
         assert sha256(offline_site / "pyodide" / wheel.name) == sha256(wheel)
-    assert not (offline_site / "harness.html").exists() and not (offline_site / "js-harness.html").exists()
+    assert not (offline_site / "harness.html").exists() and not (offline_site / "js-harness-worker.mjs").exists()
     assert "./pyodide/" in (offline_site / "runtime-config.mjs").read_text()
 
 

@@ -1,4 +1,4 @@
-// The JavaScript reference DenseLayer in a Web Worker, for js-harness.html: a batch that runs too
+// The JavaScript reference DenseLayer in a Web Worker, for harness.html?runtime=js: a batch that runs too
 // long is stopped by terminating this worker, and the page keeps answering. It speaks the protocol
 // of pyodide-worker.mjs (see pyodide-client.mjs), so one WorkerClient drives both.
 //   {op: "boot"}                                          → versions (math.js, the browser)

@@ -1,4 +1,4 @@
-"""The JavaScript reference DenseLayer in headless Chromium: web_demo/js-harness.html, through web_demo/wire.mjs.
+"""The JavaScript reference DenseLayer in headless Chromium: web_demo/harness.html?runtime=js, through web_demo/wire.mjs.
 
 The page offers the same window.harness as the Pyodide page, so the driving (boot wait, timeouts,
 diagnostics with missing files and page errors) is ChromiumPageRuntime's. It needs the pages and
@@ -15,11 +15,11 @@ JS_HINT = "`node scripts/bundle-web.mjs`, or scripts/setup"
 
 class JsChromiumRuntime(ChromiumPageRuntime):
     name = "js-chromium"
-    page_path = "/js-harness.html"
+    page_path = "/harness.html?runtime=js"
     label = "the JavaScript reference"
     batch_target = "wire:runBatch"
     files_in = "pages"
     # The page's own modules are in git; a missing one shows in the server's 404s anyway.
-    required_files = ("js-harness.html", "dense-layer.mjs", "vendor/mathjs.mjs")
+    required_files = ("harness.html", "js-harness-worker.mjs", "dense-layer.mjs", "vendor/mathjs.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT
