@@ -7,16 +7,16 @@ they are never skipped.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import pytest
 
-from crosscheck.browser import Chromium
+from crosscheck.runtimes.browser.chromium import Chromium
 from crosscheck.paths import REPO
 from crosscheck.runtimes import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime,
                                  PyodideNodeRuntime, Runtime)
 from crosscheck.runtimes.base import stderr_progress
-from crosscheck.server import StaticServer
+from crosscheck.site.server import StaticServer
 
 
 @contextmanager
@@ -118,6 +118,15 @@ def lesson_pages(static_server, chromium):
 def booted_runtimes(pyodide_chromium, pyodide_node, js_chromium, js_node):
     """The four non-native runtimes by name, booted and shared (borrow them; never close them)."""
     return {r.name: r for r in (pyodide_chromium, pyodide_node, js_chromium, js_node)}
+
+
+@pytest.fixture(scope="session")
+def lend():
+    """``lend({name: runtime})`` → an opener for crosscheck.training.session.train_task that lends those
+    runtimes (already booted; the session closes them) and makes native ones here."""
+    def opener_for(runtimes: dict):
+        return lambda name: nullcontext(NativeRuntime() if name == "native" else runtimes[name])
+    return opener_for
 
 
 @pytest.fixture(scope="session")

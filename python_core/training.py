@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 
 from .network import Network, accuracy
-from .wire import decode_array, encode_array, error_record, runtime_versions
+from .entries import entry_point
+from .wire import decode_array, encode_array, runtime_versions
 
 NETWORK_FIELDS = ("layer_sizes", "activations", "loss", "weight_init", "weight_init_scale", "seed")
 DATA_ARRAYS = ("X", "y", "X_test", "y_test")
@@ -75,6 +76,7 @@ def _data(spec: dict[str, Any]) -> dict[str, np.ndarray]:
     return arrays
 
 
+@entry_point
 def put_data_json(request: str) -> str:
     """Store a block of rows of a data set under a key, for train_json requests that name it.
 
@@ -83,30 +85,27 @@ def put_data_json(request: str) -> str:
     (11,272 × 784 float64 is 70 MB, 94 MB as base64) goes in blocks of a few MB, because one
     message that large brings a browser tab down.
     """
-    try:
-        req = json.loads(request)
-        key = req.get("key")
-        if not isinstance(key, str) or not key:
-            raise ValueError("data: expected a non-empty string 'key' naming the data set")
-        unknown = sorted(set(req.get("arrays", {})) - set(DATA_ARRAYS))
-        if unknown:
-            raise ValueError(f"data: unknown array(s) {unknown}; known: {list(DATA_ARRAYS)}")
-        if not req.get("append"):
-            _data_cache.clear()
-            _data_cache[key] = {}
-        elif key not in _data_cache:
-            raise ValueError(f"data: cannot append to key {key!r}: its first block was not sent")
-        held = _data_cache[key]
-        for name, obj in req["arrays"].items():
-            block = decode_array(obj)
-            current = held.setdefault(name, [])
-            if not isinstance(current, list):  # already joined by a training request: start over
-                current = held[name] = [current]
-            current.append(block)
-        rows = {name: sum(b.shape[0] for b in v) if isinstance(v, list) else v.shape[0] for name, v in held.items()}
-        return json.dumps({"ok": True, "rows": rows})
-    except Exception as exc:
-        return json.dumps({"ok": False, "error": error_record(exc)})
+    req = json.loads(request)
+    key = req.get("key")
+    if not isinstance(key, str) or not key:
+        raise ValueError("data: expected a non-empty string 'key' naming the data set")
+    unknown = sorted(set(req.get("arrays", {})) - set(DATA_ARRAYS))
+    if unknown:
+        raise ValueError(f"data: unknown array(s) {unknown}; known: {list(DATA_ARRAYS)}")
+    if not req.get("append"):
+        _data_cache.clear()
+        _data_cache[key] = {}
+    elif key not in _data_cache:
+        raise ValueError(f"data: cannot append to key {key!r}: its first block was not sent")
+    held = _data_cache[key]
+    for name, obj in req["arrays"].items():
+        block = decode_array(obj)
+        current = held.setdefault(name, [])
+        if not isinstance(current, list):  # already joined by a training request: start over
+            current = held[name] = [current]
+        current.append(block)
+    rows = {name: sum(b.shape[0] for b in v) if isinstance(v, list) else v.shape[0] for name, v in held.items()}
+    return json.dumps({"ok": True, "rows": rows})
 
 
 def _encode_state(state: dict[str, list[np.ndarray]]) -> dict[str, list[dict[str, Any]]]:
@@ -144,14 +143,13 @@ def train(request: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+@entry_point
 def train_json(request: str) -> str:
-    """str → str wrapper of ``train``; errors come back as a record, as in wire.run_batch."""
-    try:
-        return json.dumps(train(json.loads(request)))
-    except Exception as exc:  # reported to the host, whichever runtime this is
-        return json.dumps({"ok": False, "error": error_record(exc)})
+    """str → str wrapper of ``train``."""
+    return json.dumps(train(json.loads(request)))
 
 
+@entry_point
 def bench_step_json(request: str) -> str:
     """Time one DenseLayer forward+backward on random data against its three matrix products.
 
@@ -161,28 +159,25 @@ def bench_step_json(request: str) -> str:
     """
     from .dense_layer import DenseLayer
 
-    try:
-        req = json.loads(request)
-        batch, n_in, n_out = int(req["batch"]), int(req["n_inputs"]), int(req["n_neurons"])
-        rng = np.random.default_rng(int(req.get("seed", 0)))
-        x = rng.random((batch, n_in))
-        upstream = rng.standard_normal((batch, n_out))
-        layer = DenseLayer(n_in, n_out, activation="sigmoid", weight_init="random_scaled", seed=int(req.get("seed", 0)))
-        weights = layer.weights
-        step, floor = [], []
-        # One untimed round first: the first touch of each large array costs page faults.
-        for repeat in range(-1, int(req.get("repeats", 5))):
-            t0 = time.perf_counter()
-            layer.forward(x)
-            layer.backward(upstream)
-            t1 = time.perf_counter()
-            _ = x @ weights
-            _ = x.T @ upstream
-            _ = upstream @ weights.T
-            t2 = time.perf_counter()
-            if repeat >= 0:
-                step.append(t1 - t0)
-                floor.append(t2 - t1)
-        return json.dumps({"ok": True, "step": step, "floor": floor, "versions": runtime_versions()})
-    except Exception as exc:
-        return json.dumps({"ok": False, "error": error_record(exc)})
+    req = json.loads(request)
+    batch, n_in, n_out = int(req["batch"]), int(req["n_inputs"]), int(req["n_neurons"])
+    rng = np.random.default_rng(int(req.get("seed", 0)))
+    x = rng.random((batch, n_in))
+    upstream = rng.standard_normal((batch, n_out))
+    layer = DenseLayer(n_in, n_out, activation="sigmoid", weight_init="random_scaled", seed=int(req.get("seed", 0)))
+    weights = layer.weights
+    step, floor = [], []
+    # One untimed round first: the first touch of each large array costs page faults.
+    for repeat in range(-1, int(req.get("repeats", 5))):
+        t0 = time.perf_counter()
+        layer.forward(x)
+        layer.backward(upstream)
+        t1 = time.perf_counter()
+        _ = x @ weights
+        _ = x.T @ upstream
+        _ = upstream @ weights.T
+        t2 = time.perf_counter()
+        if repeat >= 0:
+            step.append(t1 - t0)
+            floor.append(t2 - t1)
+    return json.dumps({"ok": True, "step": step, "floor": floor, "versions": runtime_versions()})

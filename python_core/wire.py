@@ -15,12 +15,12 @@ import base64
 import json
 import platform
 import sys
-import traceback
 from typing import Any
 
 import numpy as np
 
 from .cases import RESULT_ARRAYS, SPEC_FIELDS, run_case
+from .entries import entry_point, error_record
 
 ARRAY_FIELDS = tuple(f for f in SPEC_FIELDS if f != "activation")
 
@@ -47,19 +47,16 @@ def decode_spec(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: decode_array(v) if k in ARRAY_FIELDS and isinstance(v, dict) else v for k, v in obj.items()}
 
 
-def error_record(exc: BaseException) -> dict[str, str]:
-    return {"type": type(exc).__name__, "message": str(exc),
-            "traceback": "".join(traceback.format_exception(exc))}
-
-
 def runtime_versions() -> dict[str, str]:
     return {"python": platform.python_version(), "numpy": np.__version__, "platform": sys.platform}
 
 
+@entry_point
 def versions_json(_: str = "") -> str:
     return json.dumps(runtime_versions())
 
 
+@entry_point
 def run_batch(request: str) -> str:
     """``{"cases": [wire spec, …]}`` → ``{"results": [{"ok", "arrays" | "error"}, …], "versions"}``."""
     cases = json.loads(request)["cases"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from crosscheck import assemble
+from crosscheck.site import assemble
 from crosscheck.paths import RUNTIME_DIR
 
 

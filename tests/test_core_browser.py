@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from crosscheck.cases import LESSON_EXAMPLE
-from crosscheck.compare import Tolerance, compare_arrays
+from crosscheck.parity.cases import LESSON_EXAMPLE
+from crosscheck.parity.compare import Tolerance, compare_arrays
 from crosscheck.paths import REPO
 from crosscheck.runtimes import NativeRuntime, PyodideChromiumRuntime, RuntimeFailure
-from crosscheck.server import StaticServer
+from crosscheck.site.server import StaticServer
 from python_core import RESULT_ARRAYS
 
 

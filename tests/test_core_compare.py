@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from crosscheck.compare import Tolerance, compare_arrays, ulp_distance
+from crosscheck.parity.compare import Tolerance, compare_arrays, ulp_distance
 
 
 def steps(x: float, n: int) -> float:
@@ -67,8 +67,8 @@ def test_exact_distinguishes_the_sign_of_zero_and_shapes_must_match():
 
 def test_a_run_of_the_reference_alone_is_not_parity(capsys):
     from crosscheck import cli
-    from crosscheck.cases import lesson_cases
-    from crosscheck.run import run_cases
+    from crosscheck.parity.cases import lesson_cases
+    from crosscheck.parity.runner import run_cases
 
     assert cli.main(["--runtimes", "native"]) == 2
     assert "nothing to compare" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from crosscheck.server import StaticServer
+from crosscheck.site.server import StaticServer
 
 # Three origins, all on loopback (Chromium lets only a local page frame a local server):
 #   the pages                     http://127.0.0.1:<port A>   (the session's static server)
@@ -22,9 +22,9 @@ def host_page(server_url: str, host_origin: str, other_origin: str) -> str:
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>A lesson</title></head>
 <body style="margin:0;font:15px system-ui;background:#fff">
 <h1 style="font-size:1.1rem;margin:.6rem 1rem">Lesson 4: backpropagation through a dense layer</h1>
-<iframe id="exercise" src="{server_url}/index.html?page=exercise&amp;activation=sigmoid&amp;timeout=5&amp;parentOrigin={host_origin}"
+<iframe id="exercise" src="{server_url}/pages/index.html?page=exercise&amp;activation=sigmoid&amp;timeout=5&amp;parentOrigin={host_origin}"
         style="width:100%;height:900px;border:0" title="DenseLayer exercise"></iframe>
-<iframe id="lab" src="{server_url}/index.html?page=lab&amp;activation=softmax&amp;parentOrigin={host_origin}"
+<iframe id="lab" src="{server_url}/pages/index.html?page=lab&amp;activation=softmax&amp;parentOrigin={host_origin}"
         style="width:100%;height:400px;border:0" title="DenseLayer lab"></iframe>
 <iframe id="other" src="{other_origin}/other.html" style="display:none"></iframe>
 <iframe id="sibling" src="{host_origin}/sibling.html" style="display:none"></iframe>
@@ -74,7 +74,7 @@ def wait_event(page, page_name: str, kind: str, count: int = 1, timeout_s: float
 
 
 def exercise_frame(page):
-    return next(f for f in page.frames if "/exercise.html" in f.url)
+    return next(f for f in page.frames if "/pages/exercise.html" in f.url)
 
 
 def test_host_receives_ready_from_both_pages(host):
@@ -83,7 +83,7 @@ def test_host_receives_ready_from_both_pages(host):
     wait_event(host, "lab", "ready")
     # index.html?page=… forwarded each frame to its page, with the parameters.
     urls = [f.url for f in host.frames]
-    assert any("/exercise.html?activation=sigmoid" in u for u in urls) and any("/lab.html?" in u for u in urls)
+    assert any("/pages/exercise.html?activation=sigmoid" in u for u in urls) and any("/pages/lab.html?" in u for u in urls)
 
 
 def test_lab_reports_its_result_and_the_bad_parameter(host):
@@ -133,7 +133,7 @@ def test_a_page_embedded_by_an_unlisted_origin_says_so(host, static_server):
     host.evaluate("""url => {
         const frame = Object.assign(document.createElement("iframe"), {id: "unlisted", src: url});
         document.body.append(frame);
-    }""", f"{static_server.url}/lab.html?parentOrigin=https://lessons.example.org")
+    }""", f"{static_server.url}/pages/lab.html?parentOrigin=https://lessons.example.org")
     try:
         problems = host.frame_locator("#unlisted").locator("#problems")
         expect(problems).to_contain_text("embedded by", timeout=30000)

@@ -23,7 +23,7 @@ GAPS = {  # the sigmoid starter's four gaps → a correct solution, written from
 
 @pytest.fixture(scope="module")
 def exercise(lesson_pages):
-    page = lesson_pages.open(f"/exercise.html?activation=sigmoid&timeout={TIMEOUT_S}")
+    page = lesson_pages.open(f"/pages/exercise.html?activation=sigmoid&timeout={TIMEOUT_S}")
     page.evaluate("localStorage.clear()")
     yield page
     page.close()
@@ -106,7 +106,7 @@ def expected_gradients(page, array: str, i: int, j: int) -> float:
     """The expected value for the lesson example, computed here from the formulas, not from the page."""
     import numpy as np
 
-    from crosscheck.cases import LESSON_EXAMPLE as case
+    from crosscheck.parity.cases import LESSON_EXAMPLE as case
 
     x, w = np.array(case["inputs"]), np.array(case["weights"])
     a = 1 / (1 + np.exp(-(x @ w + np.array(case["biases"]))))
@@ -123,7 +123,7 @@ def test_a_wrong_derivative_names_dweights_and_its_first_wrong_element(exercise,
     # What the wrong code computes, worked out here: dZ = upstream * a instead of upstream * a(1 - a).
     import numpy as np
 
-    from crosscheck.cases import LESSON_EXAMPLE as case
+    from crosscheck.parity.cases import LESSON_EXAMPLE as case
 
     x, w = np.array(case["inputs"]), np.array(case["weights"])
     a = 1 / (1 + np.exp(-(x @ w + np.array(case["biases"]))))

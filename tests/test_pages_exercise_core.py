@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import python_core.cases
-from crosscheck.cases import LESSON_EXAMPLE
+from crosscheck.parity.cases import LESSON_EXAMPLE
 from python_core import exercise
 from python_core.wire import decode_array, encode_spec
 

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from crosscheck.cases import LESSON_EXAMPLE
+from crosscheck.parity.cases import LESSON_EXAMPLE
 from python_core import RESULT_ARRAYS, run_case
 
 
@@ -26,7 +26,7 @@ def ulps(a: float, b: float) -> int:
 
 @pytest.fixture(scope="module")
 def lab(lesson_pages):
-    page = lesson_pages.open("/lab.html")
+    page = lesson_pages.open("/pages/lab.html")
     page.wait_for_function("() => document.documentElement.dataset.lab === 'done'")
     yield page
     page.close()
@@ -184,7 +184,7 @@ def test_url_parameters_set_the_case_and_bad_ones_are_explained(lesson_pages):
 
     spec = {"weights": [[1.5], [-2.0]], "biases": [[0.25]], "inputs": [[1.0, 2.0], [3.0, 4.0]],
             "upstream": [[1.0], [-1.0]]}
-    page = lesson_pages.open(f"/lab.html?activation=relu&case={quote(json.dumps(spec))}", wait_python=False)
+    page = lesson_pages.open(f"/pages/lab.html?activation=relu&case={quote(json.dumps(spec))}", wait_python=False)
     try:
         assert page.input_value("#activation") == "relu"
         assert page.input_value("#field-inputs") == "1, 2\n3, 4"
@@ -197,7 +197,7 @@ def test_url_parameters_set_the_case_and_bad_ones_are_explained(lesson_pages):
     finally:
         page.close()
     bad = {**spec, "biases": [[0.25, 1.0]]}
-    page = lesson_pages.open(f"/lab.html?activation=softmax&case={quote(json.dumps(bad))}", wait_python=False)
+    page = lesson_pages.open(f"/pages/lab.html?activation=softmax&case={quote(json.dumps(bad))}", wait_python=False)
     try:
         problems = page.inner_text("#problems")
         assert "URL parameter case is not a usable case (biases: expected shape (1, 1), got (1, 2))" in problems
@@ -209,14 +209,14 @@ def test_url_parameters_set_the_case_and_bad_ones_are_explained(lesson_pages):
 
 
 def test_landing_page_links_the_pages_and_forwards_page_parameters(lesson_pages):
-    page = lesson_pages.open("/index.html", wait_python=False)
+    page = lesson_pages.open("/pages/index.html", wait_python=False)
     try:
         assert page.get_attribute("a[href='./lab.html']", "href") and page.get_attribute("a[href='./exercise.html']", "href")
         lesson_pages.screenshot(page, "index-desktop")
         lesson_pages.screenshot(page, "index-phone", viewport=lesson_pages.PHONE)
-        page.goto(lesson_pages.server.url + "/index.html?page=nonsense")
+        page.goto(lesson_pages.server.url + "/pages/index.html?page=nonsense")
         assert "page=nonsense is not a page here" in page.inner_text("#problems")
-        page.goto(lesson_pages.server.url + "/index.html?page=lab&activation=tanh")
+        page.goto(lesson_pages.server.url + "/pages/index.html?page=lab&activation=tanh")
         page.wait_for_url("**/lab.html?activation=tanh")
         assert page.input_value("#activation") == "tanh"
     finally:

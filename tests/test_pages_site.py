@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck.build_site import CDN_INDEX_URL, page_files
+from crosscheck.site.build import CDN_INDEX_URL, page_files
 from crosscheck.paths import NODE_MODULES, REPO, RUNTIME_DIR
-from crosscheck.server import StaticServer
+from crosscheck.site.server import StaticServer
 
 
 def crosscheck(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -40,8 +40,8 @@ def test_serve_prints_the_urls_serves_the_pages_and_stops_on_ctrl_c():
             assert line, f"serve exited early: {proc.stderr.read()}"
             lines.append(line.strip())
         base = re.search(r"at (http://127\.0\.0\.1:\d+)/", lines[0]).group(1)
-        assert f"{base}/lab.html" in "\n".join(lines) and f"{base}/exercise.html" in "\n".join(lines)
-        for path, needle in [("/lab.html", b"DenseLayer lab"), ("/exercise.html", b"DenseLayer.backward"),
+        assert f"{base}/pages/lab.html" in "\n".join(lines) and f"{base}/pages/exercise.html" in "\n".join(lines)
+        for path, needle in [("/pages/lab.html", b"DenseLayer lab"), ("/pages/exercise.html", b"DenseLayer.backward"),
                              ("/pyodide/pyodide-lock.json", b"dense-parity"), ("/vendor/editor.mjs", b"EditorView")]:
             with urllib.request.urlopen(base + path, timeout=10) as response:
                 assert response.status == 200 and needle in response.read(), path
@@ -73,20 +73,21 @@ def offline_site(tmp_path_factory) -> Path:
 def test_offline_site_holds_the_pages_and_the_runtime(offline_site):
     manifest = json.loads((offline_site / ".dense-parity-site.json").read_text())
     assert manifest["runtime"] == "local"
-    for name in ("index.html", "lab.html", "exercise.html", "pyodide-worker.mjs", "vendor/editor.mjs",
-                 "vendor/mathjs.mjs", "dense-layer.mjs", "pyodide/pyodide.mjs", "pyodide/pyodide-lock.json"):
+    for name in ("pages/index.html", "pages/lab.html", "pages/exercise.html", "lib/pyodide-worker.mjs",
+                 "vendor/editor.mjs", "vendor/mathjs.mjs", "lib/dense-layer.mjs", "pyodide/pyodide.mjs",
+                 "pyodide/pyodide-lock.json"):
         assert (offline_site / name).is_file(), name
     # The same bytes as the assembled runtime, wheels included; the drivers' test pages stay out.
     for wheel in RUNTIME_DIR.glob("*.whl"):
         assert sha256(offline_site / "pyodide" / wheel.name) == sha256(wheel)
-    assert not (offline_site / "harness.html").exists() and not (offline_site / "js-harness-worker.mjs").exists()
-    assert "./pyodide/" in (offline_site / "runtime-config.mjs").read_text()
+    assert not (offline_site / "harness").exists()
+    assert '"../pyodide/"' in (offline_site / "lib" / "runtime-config.mjs").read_text()
 
 
 def test_offline_site_works_on_its_own(offline_site, lesson_pages):
     """Served from the built folder alone: the lab boots Python and shows identical results."""
     with StaticServer(root=offline_site, runtime_dir=offline_site / "pyodide") as server:
-        page = lesson_pages.open("/lab.html", base_url=server.url)
+        page = lesson_pages.open("/pages/lab.html", base_url=server.url)
         try:
             page.wait_for_function("() => document.documentElement.dataset.lab === 'done'")
             assert page.get_attribute("#verdict", "data-verdict") in ("identical", "agree")
@@ -113,10 +114,10 @@ def cdn_site(tmp_path_factory) -> Path:
 
 def test_cdn_site_config_points_at_the_official_cdn_and_ships_the_wheel(cdn_site):
     assert CDN_INDEX_URL == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
-    config = (cdn_site / "runtime-config.mjs").read_text()
+    config = (cdn_site / "lib" / "runtime-config.mjs").read_text()
     body = json.loads(config[config.index("{"):config.rindex("}") + 1])
     [wheel] = RUNTIME_DIR.glob("dense_parity-*.whl")
-    assert body == {"mode": "cdn", "indexURL": CDN_INDEX_URL, "packages": ["numpy", f"./wheels/{wheel.name}"]}
+    assert body == {"mode": "cdn", "indexURL": CDN_INDEX_URL, "packages": ["numpy", f"../wheels/{wheel.name}"]}
     assert sha256(cdn_site / "wheels" / wheel.name) == sha256(wheel)
     assert not (cdn_site / "pyodide").exists()
     assert sorted(str(p) for p in page_files()) == sorted(
@@ -148,7 +149,7 @@ def test_cdn_site_loads_pyodide_from_the_cdn_url(cdn_site, chromium):
         try:
             context.route(f"{CDN_INDEX_URL}**", cdn)
             page = context.new_page()
-            page.goto(server.url + "/lab.html")
+            page.goto(server.url + "/pages/lab.html")
             page.wait_for_function("() => document.documentElement.dataset.lab === 'done'", timeout=120000)
             assert page.get_attribute("#verdict", "data-verdict") in ("identical", "agree")
             assert "runtime: CDN" in page.inner_text("#meta")

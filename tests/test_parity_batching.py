@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crosscheck.random_cases import random_cases
-from crosscheck.run import run_cases
+from crosscheck.parity.random_cases import random_cases
+from crosscheck.parity.runner import run_cases
 
 ALL = ["native", "pyodide-chromium", "pyodide-node", "js-chromium", "js-node"]
 

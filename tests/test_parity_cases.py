@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from crosscheck import cli
-from crosscheck.cases import LESSON_EXAMPLE, CaseFileError, load_case_file
-from crosscheck.random_cases import random_cases
+from crosscheck.parity.cases import LESSON_EXAMPLE, CaseFileError, load_case_file
+from crosscheck.parity.random_cases import random_cases
 from python_core import ACTIVATIONS
 
 
@@ -45,7 +45,7 @@ def test_the_cli_puts_the_lesson_example_first(monkeypatch, capsys):
         seen["cases"] = cases
         raise ValueError("stop here")  # the CLI reports a ValueError and exits 2
 
-    monkeypatch.setattr("crosscheck.run.run_cases", fake_run_cases)
+    monkeypatch.setattr("crosscheck.parity.runner.run_cases", fake_run_cases)
     assert cli.main(["--runtimes", "native,js-node", "--random", "5", "--seed", "3"]) == 2
     assert seen["cases"][0]["name"] == LESSON_EXAMPLE["name"] and len(seen["cases"]) == 6
 
@@ -80,7 +80,7 @@ def test_a_bad_case_file_stops_the_cli_before_any_runtime_starts(tmp_path, monke
     path = tmp_path / "cases.json"
     path.write_text(json.dumps([{**GOOD, "weights": [[1.0, 2.0], [3.0]]}]))
     started = []
-    monkeypatch.setattr("crosscheck.run.run_cases", lambda *a, **k: started.append(1))
+    monkeypatch.setattr("crosscheck.parity.runner.run_cases", lambda *a, **k: started.append(1))
     assert cli.main(["--runtimes", "native,pyodide-node,js-node", "--case", str(path)]) == 2
     assert not started
     err = capsys.readouterr().err
@@ -89,8 +89,8 @@ def test_a_bad_case_file_stops_the_cli_before_any_runtime_starts(tmp_path, monke
 
 def test_a_report_is_a_case_file(tmp_path):
     # Authors can feed a report's cases back in: the "spec" nested in each entry is read.
-    from crosscheck.report import build_report
-    from crosscheck.compare import Tolerance
+    from crosscheck.parity.report import build_report
+    from crosscheck.parity.compare import Tolerance
     from crosscheck.runtimes import NativeRuntime
 
     cases = [GOOD] + random_cases(3, seed=1)

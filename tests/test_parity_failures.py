@@ -15,9 +15,9 @@ import pytest
 from crosscheck.paths import REPO
 from crosscheck.runtimes import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime,
                                  PyodideNodeRuntime, RuntimeFailure)
-from crosscheck.random_cases import random_cases
-from crosscheck.run import run_cases
-from crosscheck.server import StaticServer
+from crosscheck.parity.random_cases import random_cases
+from crosscheck.parity.runner import run_cases
+from crosscheck.site.server import StaticServer
 
 BAD_CASE = {"name": "bad", "activation": "relu", "weights": [[1.0, 2.0]], "biases": [[0.0, 0.0]],
             "inputs": [[1.0, 2.0]], "upstream": [[1.0, 1.0]]}  # inputs has 2 columns, weights 1 row
@@ -121,9 +121,20 @@ def test_a_python_exception_in_pyodide_reaches_the_host(request, fixture):
     assert error["type"] == "ValueError"
     assert "inputs" in error["message"] and "(n, 1)" in error["message"]
     assert "Traceback" in error["traceback"] and "python_core/cases.py" in error["traceback"]
-    # Whole call: an exception escaping the entry point fails the call with its type and message.
-    with pytest.raises(RuntimeFailure, match="JSONDecodeError"):
-        runtime.call_entry("python_core.wire:run_batch", "this is not JSON")
+    # Whole call: an exception escaping the entry point comes back in the entry points' one envelope.
+    response = json.loads(runtime.call_entry("python_core.wire:run_batch", "this is not JSON"))
+    assert response["ok"] is False and response["error"]["type"] == "JSONDecodeError"
+    # Only registered entry points can be called: a private helper of a module is not one.
+    with pytest.raises(RuntimeFailure, match="not a python_core entry point"):
+        runtime.call_entry("python_core.exercise:_check", "{}")
+
+
+def test_a_batch_call_answered_with_the_error_envelope_fails_the_runtime():
+    class Misrouted(NativeRuntime):  # its batches go to an entry point that cannot read them
+        batch_target = "python_core.training:train_json"
+
+    with pytest.raises(RuntimeFailure, match="python_core.training:train_json failed: ValueError: network: missing field"):
+        Misrouted().run([BAD_CASE])
 
 
 @pytest.mark.parametrize("fixture", ["js_chromium", "js_node"])

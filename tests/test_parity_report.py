@@ -8,11 +8,11 @@ import sys
 
 import numpy as np
 
-from crosscheck.compare import Tolerance, compare_arrays
-from crosscheck.error_bounds import term_magnitudes
+from crosscheck.parity.compare import Tolerance, compare_arrays
+from crosscheck.parity.error_bounds import term_magnitudes
 from crosscheck.paths import REPO
-from crosscheck.random_cases import random_cases
-from crosscheck.report import build_report, format_table
+from crosscheck.parity.random_cases import random_cases
+from crosscheck.parity.report import build_report, format_table
 from crosscheck.runtimes import NativeRuntime
 from python_core import get_activation, run_case
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from crosscheck.cases import LESSON_EXAMPLE
+from crosscheck.parity.cases import LESSON_EXAMPLE
 from crosscheck.runtimes import NativeRuntime
 
 RUNTIMES = ["native", "pyodide_chromium", "pyodide_node", "js_chromium", "js_node"]

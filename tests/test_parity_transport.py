@@ -80,13 +80,13 @@ def test_the_case_has_what_it_claims_to_test():
 
 
 def test_wire_mjs_gives_back_every_bit_python_sent():
-    # Python encodes, web_demo/wire.mjs decodes to JavaScript numbers and encodes again, Python decodes:
+    # Python encodes, web_demo/lib/wire.mjs decodes to JavaScript numbers and encodes again, Python decodes:
     # every finite bit pattern, the edges of the subnormal range and random ones, comes back unchanged.
     import json
     import subprocess
 
     from crosscheck.paths import WEB_DEMO
-    from crosscheck.runtimes.node_process import node_path
+    from crosscheck.runtimes.node.process import node_path
     from python_core.wire import decode_array, encode_array
 
     tiny = np.finfo(float).tiny
@@ -94,7 +94,7 @@ def test_wire_mjs_gives_back_every_bit_python_sent():
     patterns = np.random.default_rng(0).integers(0, 2**63, 4000, dtype=np.int64).view(np.float64)
     sent = np.concatenate([edges, patterns[np.isfinite(patterns)]]).reshape(-1, 1)
     script = ("import { readFileSync } from 'node:fs'; "
-              f"const w = await import({json.dumps((WEB_DEMO / 'wire.mjs').as_uri())}); "
+              f"const w = await import({json.dumps((WEB_DEMO / 'lib' / 'wire.mjs').as_uri())}); "
               "const nested = w.decodeArray(JSON.parse(readFileSync(0, 'utf8'))); "
               "process.stdout.write(JSON.stringify(w.encodeArray(nested)));")
     done = subprocess.run([node_path(), "--input-type=module", "-e", script], input=json.dumps(encode_array(sent)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
@@ -10,7 +9,9 @@ import pytest
 
 from crosscheck.cli import main
 from crosscheck.runtimes import RuntimeFailure
-from crosscheck.train import add_train
+from crosscheck.training.datasets import xor
+from crosscheck.training.session import TrainingPlan, train_task
+from crosscheck.training.tasks import TASKS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -55,18 +56,16 @@ class _BrokenPyodide:
     def call_entry(self, target, argument, timeout=None):
         raise RuntimeFailure("pyodide-chromium", "the worker crashed")
 
+    name = "pyodide-chromium"
+
     def versions(self):
         return {}
 
 
-def test_compare_with_a_runtime_that_did_not_run_reports_failure(tmp_path):
-    parser = argparse.ArgumentParser()
-    add_train(parser.add_subparsers())
-    out = tmp_path / "r.json"
-    args = parser.parse_args(["train", "xor", "--compare", "--epochs", "50", "--json", str(out)])
-    args.pyodide_runtime = _BrokenPyodide()
-    assert args.func(args) == 1
-    record = json.loads(out.read_text())
+def test_compare_with_a_runtime_that_did_not_run_reports_failure(lend):
+    plan = TrainingPlan(TASKS["xor"], xor(), epochs=50, learning_rate=0.2, seed=0)
+    record, _ = train_task(plan, ["native", "pyodide-chromium"], compare=True,
+                           opener=lend({"pyodide-chromium": _BrokenPyodide()}))
     assert record["ok"] is False and record["parity"]["ok"] is False
     assert "pyodide-chromium did not run" in record["parity"]["reason"]
     assert "the worker crashed" in record["failures"]["pyodide-chromium"]

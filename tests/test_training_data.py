@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from crosscheck.cli import main
-from crosscheck.datasets import DatasetError, digits, mnist_5_vs_8, read_idx, stratified_split
+from crosscheck.training.datasets import DatasetError, digits, mnist_5_vs_8, read_idx, stratified_split
 
 TYPE_BYTES = {"u1": 0x08, "i1": 0x09, ">i2": 0x0B, ">i4": 0x0C, ">f4": 0x0D, ">f8": 0x0E}
 

@@ -13,8 +13,10 @@ import re
 import numpy as np
 import pytest
 
-from crosscheck.datasets import digits, xor
-from crosscheck.train import TASKS, native_call, network_config, train_in
+from crosscheck.training.datasets import digits, xor
+from crosscheck.runtimes import NativeRuntime
+from crosscheck.training.loop import train_in
+from crosscheck.training.tasks import TASKS, network_config
 from python_core.losses import BinaryCrossEntropy, MeanSquaredError, get_loss
 from python_core.network import Network, accuracy, layer_seeds
 from python_core.training import put_data_json, train_json
@@ -166,8 +168,8 @@ def test_accuracy_counts_thresholded_rows():
 def test_training_in_chunks_gives_the_bits_of_one_run():
     data = digits(0)
     network = network_config(TASKS["digits"], data, seed=2)
-    whole = train_in(native_call, "native", network, data, 60, 0.5, chunk_epochs=60)
-    chunked = train_in(native_call, "native", network, data, 60, 0.5, chunk_epochs=7)
+    whole = train_in(NativeRuntime(), network, data, 60, 0.5, chunk_epochs=60)
+    chunked = train_in(NativeRuntime(), network, data, 60, 0.5, chunk_epochs=7)
     assert chunked["chunks"] > whole["chunks"] == 1
     assert np.array_equal(whole["losses"], chunked["losses"])
     for a, b in zip(whole["state"]["weights"], chunked["state"]["weights"]):
@@ -177,8 +179,8 @@ def test_training_in_chunks_gives_the_bits_of_one_run():
 def test_data_sent_in_blocks_train_to_the_same_bits_as_data_sent_whole():
     data = digits(0)
     network = network_config(TASKS["digits"], data, seed=1)
-    whole = train_in(native_call, "native", network, data, 20, 0.5)
-    blocks = train_in(native_call, "native", network, data, 20, 0.5, block_bytes=3_000)
+    whole = train_in(NativeRuntime(), network, data, 20, 0.5)
+    blocks = train_in(NativeRuntime(), network, data, 20, 0.5, block_bytes=3_000)
     assert np.array_equal(whole["losses"], blocks["losses"])
     assert np.array_equal(whole["test"]["output"], blocks["test"]["output"])
     response = json.loads(put_data_json(json.dumps({"key": "other", "append": True, "arrays": {}})))

@@ -7,25 +7,26 @@ README reports those figures.
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 
-from crosscheck.compare import Tolerance
-from crosscheck.datasets import digits, xor
-from crosscheck.train import (TASKS, PyodideSession, add_train, native_call, network_config, train_in,
-                              training_parity)
+from crosscheck.parity.compare import Tolerance
+from crosscheck.training.datasets import digits, xor
+from crosscheck.runtimes import NativeRuntime
+from crosscheck.training.loop import train_in
+from crosscheck.training.parity import training_parity
+from crosscheck.training.record import plot_runs
+from crosscheck.training.session import TrainingPlan, train_task
+from crosscheck.training.tasks import TASKS, network_config
 from python_core.wire import encode_array
 
 
 def _both(pyodide_chromium, task, data, epochs, chunk_epochs=None, block_bytes=4 << 20):
     network = network_config(TASKS[task], data, seed=0)
     lr = TASKS[task].learning_rate
-    native = train_in(native_call, "native", network, data, epochs, lr)
-    with PyodideSession(pyodide_chromium) as session:
-        pyodide = train_in(session.call, "pyodide-chromium", network, data, epochs, lr, chunk_epochs=chunk_epochs,
-                           block_bytes=block_bytes)
+    native = train_in(NativeRuntime(), network, data, epochs, lr)
+    pyodide = train_in(pyodide_chromium, network, data, epochs, lr, chunk_epochs=chunk_epochs, block_bytes=block_bytes)
     return native, pyodide
 
 
@@ -51,14 +52,13 @@ def test_digits_loss_curve_and_accuracy_match_native(pyodide_chromium):
     assert parity["same_predicted_classes"] == {"train": True, "test": True}
 
 
-def test_train_compare_command_writes_parity_and_both_curves(pyodide_chromium, tmp_path):
-    parser = argparse.ArgumentParser()
-    add_train(parser.add_subparsers())
-    out, png = tmp_path / "c.json", tmp_path / "c.png"
-    args = parser.parse_args(["train", "xor", "--compare", "--epochs", "300", "--json", str(out), "--png", str(png)])
-    args.pyodide_runtime = pyodide_chromium
-    assert args.func(args) == 0
-    record = json.loads(out.read_text())
+def test_train_task_with_compare_records_parity_and_both_curves(pyodide_chromium, lend, tmp_path):
+    png = tmp_path / "c.png"
+    plan = TrainingPlan(TASKS["xor"], xor(), epochs=300, learning_rate=0.2, seed=0)
+    record, runs = train_task(plan, ["native", "pyodide-chromium"], compare=True,
+                              opener=lend({"pyodide-chromium": pyodide_chromium}))
+    plot_runs(png, plan, runs, record["parity"])
+    record = json.loads(json.dumps(record))  # what --json writes
     assert record["ok"] and record["parity"]["ok"] and record["parity"]["epochs"] == 300
     assert set(record["runtimes"]) == {"native", "pyodide-chromium"}
     assert record["parity"]["losses"]["max_abs_diff"] <= 1e-15 + 1e-12 * max(record["losses"])

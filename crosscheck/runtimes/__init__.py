@@ -1,4 +1,6 @@
-"""The runtimes a case can run in, by the names the CLI and the report use."""
+"""The runtimes a case can run in, by the names the CLI and the report use, and how to make one."""
+
+from __future__ import annotations
 
 from .base import Runtime, RuntimeFailure
 from .js_chromium import JsChromiumRuntime
@@ -12,9 +14,22 @@ RUNTIMES: dict[str, type[Runtime]] = {
     for cls in (NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime, JsChromiumRuntime, JsNodeRuntime)
 }
 REFERENCE = NativeRuntime.name
+PYTHON_RUNTIMES = tuple(name for name, cls in RUNTIMES.items() if cls.language == "python")
 
-__all__ = ["REFERENCE", "RUNTIMES", "JsChromiumRuntime", "JsNodeRuntime", "NativeRuntime", "PyodideChromiumRuntime",
-           "PyodideNodeRuntime", "Runtime", "RuntimeFailure"]
+__all__ = ["PYTHON_RUNTIMES", "REFERENCE", "RUNTIMES", "JsChromiumRuntime", "JsNodeRuntime", "NativeRuntime",
+           "PyodideChromiumRuntime", "PyodideNodeRuntime", "Runtime", "RuntimeFailure", "available_runtimes",
+           "make_runtime", "unavailable_reason"]
+
+
+def make_runtime(name: str, boot_timeout: float | None = None, run_timeout: float | None = None) -> Runtime:
+    """A runtime by name, with the timeouts given (native runs in this process and takes none)."""
+    if name not in RUNTIMES:
+        raise ValueError(f"unknown runtime {name!r}; known: {', '.join(RUNTIMES)}")
+    cls = RUNTIMES[name]
+    if name == REFERENCE:
+        return cls()
+    timeouts = {k: v for k, v in (("boot_timeout", boot_timeout), ("run_timeout", run_timeout)) if v is not None}
+    return cls(**timeouts)
 
 
 def unavailable_reason(name: str) -> str | None:

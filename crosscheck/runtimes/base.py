@@ -1,4 +1,6 @@
-"""What every runtime offers the driver: start, run a batch of cases, say its versions, close.
+"""The one interface every runtime offers, whatever drives it (this process, a Node child, a browser):
+start, ``call_entry(target, argument, timeout)`` (JSON text in, JSON text out), versions, close;
+and on top of it ``run(cases)``, which carries a batch of cases as one wire request.
 
 All runtimes speak python_core.wire: a batch of cases goes out as one JSON request and comes
 back as one JSON response, so a case takes the same path everywhere.
@@ -35,7 +37,11 @@ def stderr_progress(runtime: str) -> Progress:
 
 
 class Runtime:
+    """``with runtime:`` starts it (progress on stderr) and closes it; or call start() and close()."""
+
     name = ""
+    language = "python"  # or "javascript": which implementation of the layer runs in it
+    batch_target = "python_core.wire:run_batch"  # what run() calls
     # What start() needs on disk, checked before anything is launched, so that a missing file is
     # named instead of surfacing as a loader's stack trace or a boot timeout. The files lie under
     # one folder; a subclass says what a missing one means and what to run then.
@@ -61,9 +67,14 @@ class Runtime:
     def start(self, progress: Progress) -> None:
         """Boot the runtime; raise RuntimeFailure with the reason when it cannot."""
 
+    def call_entry(self, target: str, argument: str, timeout: float | None = None) -> str:
+        """Call the entry point ``target`` (str → str) in the runtime; RuntimeFailure with the reason when
+        the runtime cannot answer (within ``timeout`` seconds, or its default)."""
+        raise NotImplementedError
+
     def call(self, request: str) -> str:
         """Send one wire request, return the wire response."""
-        raise NotImplementedError
+        return self.call_entry(self.batch_target, request)
 
     def versions(self) -> dict[str, Any]:
         return {}
@@ -76,6 +87,10 @@ class Runtime:
         or ``{"ok": False, "error": {"type", "message", "traceback"}}``."""
         request = json.dumps({"cases": [encode_spec(case) for case in cases]})
         response = json.loads(self.call(request))
+        if response.get("ok") is False:  # the entry points' error envelope: the whole call failed
+            err = response.get("error") or {}
+            raise RuntimeFailure(self.name, f"{self.batch_target} failed: {err.get('type')}: {err.get('message')}\n"
+                                            f"{err.get('traceback', '')}")
         outcomes = []
         for result in response["results"]:
             if result["ok"]:
@@ -87,6 +102,11 @@ class Runtime:
         return outcomes
 
     def __enter__(self) -> "Runtime":
+        try:
+            self.start(stderr_progress(self.name))
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:

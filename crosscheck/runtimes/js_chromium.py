@@ -1,4 +1,4 @@
-"""The JavaScript reference DenseLayer in headless Chromium: web_demo/harness.html?runtime=js, through web_demo/wire.mjs.
+"""The JavaScript reference DenseLayer in headless Chromium: web_demo/harness/harness.html?runtime=js, through web_demo/lib/wire.mjs.
 
 The page offers the same window.harness as the Pyodide page, so the driving (boot wait, timeouts,
 diagnostics with missing files and page errors) is ChromiumPageRuntime's. It needs the pages and
@@ -7,7 +7,7 @@ the bundled math.js, not the Pyodide runtime.
 
 from __future__ import annotations
 
-from .chromium_page import ChromiumPageRuntime
+from .browser.page import ChromiumPageRuntime
 
 JS_MISSING = "the JavaScript reference is not built"
 JS_HINT = "`node scripts/bundle-web.mjs`, or scripts/setup"
@@ -15,11 +15,12 @@ JS_HINT = "`node scripts/bundle-web.mjs`, or scripts/setup"
 
 class JsChromiumRuntime(ChromiumPageRuntime):
     name = "js-chromium"
-    page_path = "/harness.html?runtime=js"
+    page_path = "/harness/harness.html?runtime=js"
     label = "the JavaScript reference"
+    language = "javascript"
     batch_target = "wire:runBatch"
     files_in = "pages"
     # The page's own modules are in git; a missing one shows in the server's 404s anyway.
-    required_files = ("harness.html", "js-harness-worker.mjs", "dense-layer.mjs", "vendor/mathjs.mjs")
+    required_files = ("harness/harness.html", "harness/js-worker.mjs", "lib/dense-layer.mjs", "vendor/mathjs.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT

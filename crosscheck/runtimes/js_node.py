@@ -6,16 +6,17 @@ from pathlib import Path
 
 from ..paths import WEB_DEMO
 from .js_chromium import JS_HINT, JS_MISSING
-from .node_process import NodeProcessRuntime
+from .node.process import NodeProcessRuntime
 
 
 class JsNodeRuntime(NodeProcessRuntime):
     name = "js-node"
     script = "js_node.mjs"
+    language = "javascript"
     batch_target = "wire:runBatch"
     default_folder = WEB_DEMO
     boot_timeout_default = 60.0
-    required_files = ("dense-layer.mjs", "wire.mjs", "vendor/mathjs.mjs")
+    required_files = ("lib/dense-layer.mjs", "lib/wire.mjs", "vendor/mathjs.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT
 

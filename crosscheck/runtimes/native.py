@@ -7,16 +7,21 @@ import sys
 
 import numpy as np
 
-from python_core.wire import run_batch
+from python_core import entries
 
-from .base import Runtime
+from .base import Runtime, RuntimeFailure
 
 
 class NativeRuntime(Runtime):
     name = "native"
 
-    def call(self, request: str) -> str:
-        return run_batch(request)
+    def call_entry(self, target: str, argument: str, timeout: float | None = None) -> str:
+        # In this process: no timeout can stop it, and none is needed for the harness's own code.
+        try:
+            function = entries.resolve(target)
+        except LookupError as exc:
+            raise RuntimeFailure(self.name, str(exc)) from None
+        return function(argument)
 
     def versions(self) -> dict[str, str]:
         return {"python": platform.python_version(), "numpy": np.__version__, "platform": sys.platform}

@@ -1,8 +1,8 @@
-"""python_core inside Pyodide, in a Web Worker of web_demo/harness.html, in headless Chromium."""
+"""python_core inside Pyodide, in a Web Worker of web_demo/harness/harness.html, in headless Chromium."""
 
 from __future__ import annotations
 
-from .chromium_page import ChromiumPageRuntime
+from .browser.page import ChromiumPageRuntime
 
 # What loadPyodide and loadPackage("dense-parity") read from the assembled runtime folder; shared
 # with pyodide-node, which loads the same folder.
@@ -13,9 +13,9 @@ PYODIDE_HINT = "`python -m crosscheck assemble`, or scripts/setup"
 
 class PyodideChromiumRuntime(ChromiumPageRuntime):
     name = "pyodide-chromium"
-    page_path = "/harness.html"
+    page_path = "/harness/harness.html"
     label = "Pyodide"
-    batch_target = "python_core.wire:run_batch"
+
     files_in = "runtime"
     required_files = PYODIDE_FILES
     missing_means = PYODIDE_MISSING

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..paths import RUNTIME_DIR
-from .node_process import NodeProcessRuntime
+from .node.process import NodeProcessRuntime
 from .pyodide_chromium import PYODIDE_FILES, PYODIDE_HINT, PYODIDE_MISSING
 
 
 class PyodideNodeRuntime(NodeProcessRuntime):
     name = "pyodide-node"
     script = "pyodide_node.mjs"
-    batch_target = "python_core.wire:run_batch"
+
     default_folder = RUNTIME_DIR
     boot_timeout_default = 180.0
     required_files = PYODIDE_FILES

@@ -1,0 +1,33 @@
+"""``python -m crosscheck [SUBCOMMAND] …``: one thin module per subcommand in this package.
+
+Each module offers ``register(subparsers)``, which adds its parser with ``func=main``; the work
+itself lives in parity/, runtimes/, site/ and training/. ``run`` is the default subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# In the order ``--help`` lists them.
+SUBCOMMANDS = ("run", "assemble", "serve", "build_site", "train", "bench", "bench_training", "tally")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m crosscheck",
+                                     description="Cross-runtime parity for the lesson's DenseLayer.")
+    sub = parser.add_subparsers(dest="command")
+    for name in SUBCOMMANDS:
+        importlib.import_module(f".{name}", __name__).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    choices = parser._subparsers._group_actions[0].choices
+    if not argv or (argv[0] not in choices and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "run")
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,63 @@
+"""`bench`: cold start to first verdict and cases per second per runtime (crosscheck.parity.bench)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..parity.bench import ALL, GOAL_CASES_PER_S, GOAL_RUNTIME, cold_start, sized_cases, throughput
+from ..runtimes import RUNTIMES
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="parity benchmarks: cold start to first verdict, cases per second per runtime")
+    p.add_argument("--runtimes", default=",".join(ALL), help="comma-separated runtimes (default: all five)")
+    p.add_argument("--lesson-cases", type=int, default=5000, metavar="N", help="lesson-sized cases (default 5000)")
+    p.add_argument("--big-cases", type=int, default=200, metavar="N", help="64×64, batch-32 cases (default 200)")
+    p.add_argument("--batch-size", type=int, default=500, metavar="N", help="cases per round-trip (default 500)")
+    p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    names = [r.strip() for r in args.runtimes.split(",") if r.strip()]
+    unknown = [n for n in names if n not in RUNTIMES]
+    if unknown:
+        print(f"error: unknown runtime(s) {unknown}; known: {sorted(RUNTIMES)}", file=sys.stderr)
+        return 2
+    print(f"cold start: {', '.join(names)} in parallel, to the lesson example's verdict …", file=sys.stderr, flush=True)
+    cold = cold_start(names)
+    suites = {"lesson": sized_cases(args.lesson_cases, 2, 3, 1, seed=1),
+              "64x64x32": sized_cases(args.big_cases, 64, 64, 32, seed=2)}
+    rates: dict[str, Any] = {}
+    for name in names:
+        print(f"throughput: {name} …", file=sys.stderr, flush=True)
+        rates[name] = throughput(name, suites, args.batch_size)
+
+    print(f"\ncold start to first verdict, {len(names)} runtimes in parallel: {cold['seconds']:.1f} s "
+          f"({'PARITY OK' if cold['ok'] else 'PARITY FAILED'})")
+    rows = [("runtime", "boot (in parallel)", "lesson-sized cases/s", "64×64 batch-32 cases/s")]
+    for name in names:
+        r = rates[name]
+        boot = cold["boot_s"].get(name)
+        cells = ("failed: " + r["error"],) * 2 if "error" in r else (
+            f"{r['lesson']['cases_per_s']:,.0f}", f"{r['64x64x32']['cases_per_s']:,.1f}")
+        rows.append((name, "—" if boot is None else f"{boot:.1f} s", *cells))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for i, row in enumerate(rows):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"(batches of {args.batch_size}; {args.lesson_cases} lesson-sized and {args.big_cases} 64×64 cases; "
+          f"round-trip time, host encoding and decoding included)")
+    goal = rates.get(GOAL_RUNTIME, {}).get("lesson", {}).get("cases_per_s")
+    if goal is not None:
+        print(f"goal: ≥ {GOAL_CASES_PER_S:,.0f} lesson-sized cases/s through {GOAL_RUNTIME}: {goal:,.0f} → "
+              + ("met" if goal >= GOAL_CASES_PER_S else "NOT met"))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"cold_start": cold, "throughput": rates,
+                                               "batch_size": args.batch_size}, indent=1))
+    failed = cold["errors"] or any("error" in r for r in rates.values())
+    return 1 if failed else 0

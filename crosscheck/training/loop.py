@@ -1,0 +1,119 @@
+"""One training run in one runtime, through the runtime interface: data out in blocks, then
+python_core.training:train_json in chunks of about half a second each (weights out, weights
+back in, bit-exactly), so a progress line moves between chunks. A chunked run gives exactly
+the bits of an uncut one: full-batch gradient descent keeps no state but the weights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from python_core.training import decode_state
+from python_core.wire import decode_array, encode_array
+
+from ..runtimes import Runtime, RuntimeFailure
+from .datasets import Dataset
+from .progress import ProgressBar
+
+TRAIN_TARGET = "python_core.training:train_json"
+PUT_DATA_TARGET = "python_core.training:put_data_json"
+BLOCK_BYTES = 4 << 20        # data go to a runtime in blocks of rows of about this many bytes
+CHUNK_SECONDS = 0.5          # a progress update about this often
+CHUNK_TIMEOUT_S = 120.0      # a chunk that takes longer than this is a failure
+
+
+class TrainingFailure(RuntimeError):
+    """A training run that did not finish; the message says where and why."""
+
+
+def _call(runtime: Runtime, target: str, request: str, timeout: float = CHUNK_TIMEOUT_S) -> dict[str, Any]:
+    try:
+        return json.loads(runtime.call_entry(target, request, timeout=timeout))
+    except RuntimeFailure as exc:
+        raise TrainingFailure(f"{runtime.name}: {exc.reason}") from exc
+
+
+def data_key(dataset: Dataset) -> str:
+    digest = hashlib.sha256()
+    for name, array in sorted(dataset.arrays().items()):
+        digest.update(name.encode() + np.ascontiguousarray(array, dtype="<f8").tobytes())
+    return f"{dataset.name[:40]}-{digest.hexdigest()[:16]}"
+
+
+def send_data(runtime: Runtime, dataset: Dataset, block_bytes: int = BLOCK_BYTES,
+              report: Callable[[str], None] | None = None) -> str:
+    """Send the data set in blocks of rows (bit-exact wire arrays); returns the key to train on.
+    ``report`` hears of each block when there are several (a full-size set takes seconds)."""
+    key = data_key(dataset)
+    arrays = dataset.arrays()
+    for name, array in arrays.items():
+        rows = max(1, block_bytes // max(1, array[0].nbytes))
+        arrays[name] = [array[i:i + rows] for i in range(0, array.shape[0], rows)]
+    blocks = max(len(v) for v in arrays.values())
+    for index in range(blocks):
+        request = {"key": key, "append": index > 0,
+                   "arrays": {n: encode_array(v[index]) for n, v in arrays.items() if index < len(v)}}
+        response = _call(runtime, PUT_DATA_TARGET, json.dumps(request))
+        if not response.get("ok"):
+            err = response.get("error", {})
+            raise TrainingFailure(f"{runtime.name}: sending the data failed at block {index + 1} of {blocks}: "
+                                  f"{err.get('type')}: {err.get('message')}")
+        if report is not None and blocks > 1:
+            report(f"data sent: block {index + 1} of {blocks}")
+    return key
+
+
+def train_in(runtime: Runtime, network: dict[str, Any], dataset: Dataset, epochs: int,
+             learning_rate: float, progress: ProgressBar | None = None,
+             chunk_seconds: float = CHUNK_SECONDS, chunk_epochs: int | None = None,
+             block_bytes: int = BLOCK_BYTES) -> dict[str, Any]:
+    """Train in ``runtime`` (started; python_core.training:train_json through its call_entry) in chunks; returns losses,
+    state, outputs.
+
+    The data go first, in blocks of rows. The first chunk is one epoch, which measures the
+    runtime's speed; later chunks are sized to take about ``chunk_seconds``. ``chunk_epochs``
+    fixes every chunk's size instead.
+    """
+    report = (lambda message: print(f"[{runtime.name}] {message}", file=progress.stream, flush=True)) if progress else None
+    key = send_data(runtime, dataset, block_bytes, report)
+    losses: list[np.ndarray] = []
+    state, initial_state, last = None, None, None
+    done, chunk, seconds, chunks = 0, chunk_epochs or 1, 0.0, 0
+    wall = time.perf_counter()
+    while done < epochs:
+        chunk = max(1, min(chunk, epochs - done))
+        request = {"network": network, "data": {"key": key}, "state": state, "epochs": chunk,
+                   "learning_rate": learning_rate, "outputs": done + chunk == epochs}
+        response = _call(runtime, TRAIN_TARGET, json.dumps(request))
+        if not response.get("ok"):
+            err = response.get("error", {})
+            raise TrainingFailure(f"{runtime.name}: training failed at epoch {done + 1}: {err.get('type')}: "
+                                  f"{err.get('message')}\n{err.get('traceback', '')}")
+        chunks += 1
+        if initial_state is None:
+            initial_state = response["initial_state"]
+        state = response["state"]
+        losses.append(decode_array(response["losses"]))
+        done += chunk
+        seconds += response["seconds"]
+        last = response
+        if progress is not None:
+            progress.update(done, float(losses[-1][-1]))
+        per_epoch = max(response["seconds"] / chunk, 1e-7)
+        chunk = chunk_epochs or int(max(1, chunk_seconds / per_epoch))
+    if progress is not None:
+        progress.close()
+    result = {"runtime": runtime.name, "losses": np.concatenate(losses), "state": decode_state(state),
+              "initial_state": decode_state(initial_state), "seconds_training": seconds,
+              "seconds_per_epoch": seconds / epochs, "wall_seconds": time.perf_counter() - wall,
+              "chunks": chunks, "versions": last["versions"]}
+    for split in ("train", "test"):
+        if split in last:
+            result[split] = {"output": decode_array(last[split]["output"]), "accuracy": last[split]["accuracy"],
+                             "loss": last[split]["loss"]}
+    return result

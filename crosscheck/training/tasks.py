@@ -1,0 +1,39 @@
+"""The lessons' training tasks and their defaults, and the network a task trains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .datasets import Dataset
+
+
+@dataclass(frozen=True)
+class Task:
+    """A lesson's training task and its defaults."""
+    name: str
+    loss: str
+    epochs: int
+    learning_rate: float
+    weight_init: str
+    weight_init_scale: float
+    seed: int
+    goal: str
+
+
+TASKS = {
+    # 2 → 4 → 1 sigmoid with MSE, weights standard normal (the lesson's random_scaled at scale 1).
+    # Four hidden units rather than the minimal two: in 10,000 epochs at 0.2, 27 of 100 seeds of
+    # 2 → 2 → 1 and 4 of 100 of 2 → 3 → 1 stall in XOR's local minima, none of 2 → 4 → 1 does
+    # (bench-training --xor-seeds 100). At the lesson's default scale 0.01 every seed of every
+    # width sits at the symmetric saddle (loss 0.25) for all 10,000 epochs.
+    "xor": Task("xor", loss="mse", epochs=10_000, learning_rate=0.2, weight_init="random_scaled",
+                weight_init_scale=1.0, seed=0, goal="classify all four rows"),
+    "digits": Task("digits", loss="bce", epochs=1_000, learning_rate=0.5, weight_init="random_scaled",
+                   weight_init_scale=0.01, seed=0, goal="test accuracy >= 95%"),
+}
+
+
+def network_config(task: Task, dataset: Dataset, seed: int) -> dict[str, Any]:
+    return {"layer_sizes": list(dataset.layer_sizes), "activations": "sigmoid", "loss": task.loss,
+            "weight_init": task.weight_init, "weight_init_scale": task.weight_init_scale, "seed": seed}

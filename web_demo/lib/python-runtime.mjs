@@ -1,0 +1,83 @@
+// Python for a page: Pyodide in pyodide-worker.mjs, driven by PyodideClient, with a loading
+// indicator that shows progress while Pyodide and NumPy load (they take seconds).
+import { PyodideClient } from "./worker-client.mjs";
+
+// How far along each boot stage is, for the progress bar (the worker names the stages).
+const STAGES = [["loading Pyodide", 10], ["loading NumPy", 55], ["importing", 85], ["ready", 100]];
+const BOOT_TIMEOUT_MS = 180000;
+
+export class PythonRuntime {
+  /** indicator: an element holding a <progress> and a .loading-text. */
+  constructor(indicator, { onStateChange = () => {} } = {}) {
+    this.indicator = indicator;
+    this.onStateChange = onStateChange;
+    this.state = "booting";
+    this.versions = null;
+    this.error = null;
+    this.client = new PyodideClient({
+      workerUrl: new URL("./pyodide-worker.mjs", import.meta.url),
+      onProgress: (stage, ms) => this._progress(stage, ms),
+    });
+  }
+
+  _setState(state) {
+    this.state = state;
+    document.documentElement.dataset.python = state;
+    this.onStateChange(state);
+  }
+
+  _progress(stage, ms) {
+    const found = STAGES.find(([prefix]) => stage.startsWith(prefix));
+    if (found) this.indicator.querySelector("progress").value = found[1];
+    this.stage = stage;
+    this._render(ms);
+  }
+
+  _render(ms) {
+    this.indicator.querySelector(".loading-text").textContent =
+      `Loading Python (Pyodide + NumPy): ${this.stage}… ${(ms / 1000).toFixed(1)} s`;
+  }
+
+  /** Boots (or re-boots) the worker; resolves when Python is ready, never rejects. */
+  boot(reason = "") {
+    this._setState("booting");
+    this.stage = reason || "starting";
+    this.indicator.hidden = false;
+    this.indicator.classList.remove("failed");
+    this.indicator.querySelector("progress").value = 2;
+    const t0 = performance.now();
+    this._render(0);
+    const tick = setInterval(() => this._render(performance.now() - t0), 200);
+    this.ready = this.client.boot(BOOT_TIMEOUT_MS).then(
+      (versions) => {
+        this.versions = versions;
+        this.indicator.hidden = true;
+        this._setState("ready");
+      },
+      (err) => {
+        this.error = `${err.name}: ${err.message}`;
+        this.indicator.classList.add("failed");
+        this.indicator.querySelector(".loading-text").textContent =
+          `Python could not be loaded (${this.error}). Reload the page to try again.`;
+        this._setState("failed");
+      },
+    ).finally(() => clearInterval(tick));
+    return this.ready;
+  }
+
+  /** Calls a python_core function (string → string). After a timeout the worker is gone:
+   *  a fresh one boots at once, so the page can go on, and the TimeoutError is re-thrown. */
+  async call(target, argument, timeoutMs) {
+    try {
+      return await this.client.call(target, argument, timeoutMs);
+    } catch (err) {
+      if (err.name === "TimeoutError") this.boot("restarting after the timeout");
+      throw err;
+    }
+  }
+
+  describe() {
+    const v = this.versions;
+    return v ? `Pyodide ${v.pyodide} · Python ${v.python} · NumPy ${v.numpy} · runtime: ${v.runtime === "cdn" ? "CDN" : "local folder"}` : "";
+  }
+}

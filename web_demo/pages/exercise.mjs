@@ -1,0 +1,174 @@
+// The exercise: the learner completes DenseLayer.backward in a Python editor; Check runs it in
+// Pyodide in a Web Worker (python_core.exercise.check) on the lesson's case and hidden random
+// cases, and judges the arrays against the JavaScript reference computed here, on the page's
+// thread, where the learner's code cannot reach it.
+import { EditorView, basicSetup, keymap, indentWithTab, python, setDiagnostics, lintGutter } from "../vendor/editor.mjs";
+import { runCase } from "../lib/dense-layer.mjs";
+import { encodeSpec } from "../lib/wire.mjs";
+import { describeShape, hiddenCases } from "../lib/cases.mjs";
+import { Embed, readParams } from "../lib/embed.mjs";
+import { el, showProblems } from "../lib/dom.mjs";
+import { judge } from "./exercise-check.mjs";
+import { starterCode } from "./exercise-starter.mjs";
+import { PythonRuntime } from "../lib/python-runtime.mjs";
+
+const params = readParams();
+const activation = params.spec.activation;
+const embed = new Embed("exercise", params.parentOrigins);
+const $ = (id) => document.getElementById(id);
+const storageKey = `dense-parity/exercise/backward/${activation}`;
+const starter = starterCode(activation);
+if (embed.problem) params.problems.push(embed.problem);
+showProblems($("problems"), params.problems);
+for (const problem of params.problems) embed.post("error", { message: problem });
+$("activation-name").textContent = activation;
+
+// --- the learner's code: kept in local storage, so it survives a reload -------------------
+function loadSaved() {
+  try { return localStorage.getItem(storageKey); } catch { return null; }   // storage may be blocked in a frame
+}
+function save(code) {
+  try {
+    if (code === starter) localStorage.removeItem(storageKey); else localStorage.setItem(storageKey, code);
+    $("saved").textContent = code === starter ? "Starter code." : "Your code is saved in this browser.";
+  } catch {
+    $("saved").textContent = "This browser does not allow saving here: copy your code before leaving.";
+  }
+}
+
+let saveTimer = null;
+const view = new EditorView({
+  doc: loadSaved() ?? starter,
+  parent: $("editor"),
+  extensions: [
+    basicSetup, python(), lintGutter(),
+    keymap.of([{ key: "Mod-Enter", run: () => { check(); return true; } }, indentWithTab]),
+    EditorView.updateListener.of((update) => {
+      if (!update.docChanged) return;
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => save(getCode()), 300);
+    }),
+  ],
+});
+$("saved").textContent = loadSaved() ? "Your saved code was restored." : "Starter code.";
+const getCode = () => view.state.doc.toString();
+function setCode(code) {
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
+  view.dispatch(setDiagnostics(view.state, []));
+  save(code);
+}
+// Saving on the way out as well: a reload within the debounce must not lose the last keystrokes.
+window.addEventListener("pagehide", () => { clearTimeout(saveTimer); save(getCode()); });
+
+// Reset goes through the editor's history, so Ctrl+Z brings the learner's code back.
+$("reset").addEventListener("click", () => {
+  setCode(starter);
+  showFeedback({ kind: "info", title: "", detail: "The starter code is back (Ctrl+Z undoes the reset)." });
+  setState("idle");
+});
+
+// --- Python ------------------------------------------------------------------------------
+const runtime = new PythonRuntime($("loading"), { onStateChange: () => updateButton() });
+let checking = false;
+
+function updateButton() {
+  const button = $("check");
+  button.disabled = checking || runtime.state !== "ready";
+  button.textContent = checking ? "Checking…" : runtime.state === "ready" ? "Check" :
+    runtime.state === "failed" ? "Check (Python failed to load)" : "Check (Python loading…)";
+}
+
+function setState(state) {
+  document.documentElement.dataset.exercise = state;
+}
+
+function showFeedback({ kind, title, detail, values = [], hint = null }) {
+  const box = $("feedback");
+  box.className = `message ${kind === "pass" ? "ok" : kind === "info" ? "info" : "bad"}`;
+  box.dataset.kind = kind;
+  box.replaceChildren(...[
+    title && el("strong", {}, title),
+    detail && el("div", { class: "detail" }, detail),
+    values.length && el("div", { class: "values" }, values.flatMap(([k, v]) => [el("span", {}, k), el("span", { dataset: { value: k } }, v)])),
+    hint && el("div", { class: "hint" }, "Hint: ", hint),
+  ].filter(Boolean));
+}
+
+function markLine(line, message) {
+  if (!line || line > view.state.doc.lines) return;
+  const { from, to } = view.state.doc.line(line);
+  view.dispatch(setDiagnostics(view.state, [{ from, to, severity: "error", message }]));
+  view.dispatch({ effects: EditorView.scrollIntoView(from, { y: "center" }) });
+}
+
+async function check() {
+  if (checking || runtime.state !== "ready") return;
+  checking = true;
+  updateButton();
+  setState("checking");
+  view.dispatch(setDiagnostics(view.state, []));
+  $("check-status").textContent = `Running your code (stopped after ${params.timeoutS} s)…`;
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  let feedback;
+  try {
+    feedback = await runChecks(seed);
+  } finally {
+    checking = false;
+    updateButton();
+    $("check-status").textContent = "";
+  }
+  showFeedback(feedback);
+  if (feedback.line) markLine(feedback.line, `${feedback.title}: ${feedback.detail}`);
+  $("cases").replaceChildren(...(feedback.caseResults || []).map(({ label, passed }) =>
+    el("li", { class: passed === true ? "pass" : passed === false ? "fail" : "skipped" }, passed === null ? `${label}: not run` : label)));
+  setState(feedback.passed ? "passed" : feedback.kind);
+  embed.post("result", { passed: feedback.passed, details: {
+    kind: feedback.kind, title: feedback.title, detail: feedback.detail, line: feedback.line ?? null,
+    array: feedback.array ?? null, element: feedback.element ?? null,
+    values: Object.fromEntries(feedback.values || []), hint: feedback.hint, cases: feedback.caseResults, seed } });
+}
+
+/** Runs the learner's code on every case and judges it; always resolves to a feedback object. */
+async function runChecks(seed) {
+  try {
+    // The reference is computed now, before the learner's code runs, and stays on this thread.
+    const cases = [{ label: params.custom ? "the lesson's case" : "the lesson example", spec: params.spec },
+      ...hiddenCases(activation, seed).map((spec, k) => ({ label: `hidden case ${k + 1} (${describeShape(spec)})`, spec }))];
+    const expected = cases.map(({ spec }) => runCase(spec));
+    const reply = await runtime.call("python_core.exercise:check",
+      JSON.stringify({ code: getCode(), cases: cases.map(({ spec }) => encodeSpec(spec)) }), params.timeoutS * 1000);
+    return judge(cases, expected, reply);
+  } catch (err) {
+    if (err.name === "TimeoutError") {
+      return { passed: false, kind: "timeout", title: `Stopped: your code was still running after ${params.timeoutS} s`,
+        detail: "It probably never ends (a loop whose condition stays true?). The Python worker was stopped and a fresh one " +
+          "is starting; your code is kept. Fix it and press Check again.", values: [], hint: null, caseResults: [] };
+    }
+    const feedback = { passed: false, kind: "failure", title: "The check could not run", detail: `${err.name}: ${err.message}`,
+      values: [], hint: "Reload the page; if it happens again, the runtime is broken, not your code.", caseResults: [] };
+    embed.post("error", { message: feedback.detail });
+    return feedback;
+  }
+}
+$("check").addEventListener("click", () => check());
+
+// --- embedding ------------------------------------------------------------------------------
+embed.on("check", () => check());
+embed.on("setCode", (message) => { if (typeof message.code === "string") setCode(message.code); });
+embed.on("reset", () => $("reset").click());
+// For tests and for hosts on the same origin.
+window.exercise = { getCode, setCode, check, starter, get state() { return document.documentElement.dataset.exercise; } };
+
+setState("booting");
+updateButton();
+let announced = false;
+runtime.boot().then(() => {
+  $("meta").textContent = runtime.describe();
+  if (runtime.state === "ready") {
+    setState("idle");
+    if (!announced) embed.post("ready", { versions: runtime.versions });
+    announced = true;
+  } else {
+    embed.post("error", { message: `Python could not be loaded: ${runtime.error}` });
+  }
+});
