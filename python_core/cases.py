@@ -14,9 +14,8 @@ import numpy as np
 from ._checks import matrix
 from .activations import get_activation
 from .dense_layer import DenseLayer
+from .facts import RESULT_ARRAYS, SPEC_FIELDS
 
-SPEC_FIELDS = ("activation", "weights", "biases", "inputs", "upstream")
-RESULT_ARRAYS = ("output", "dWeights", "dBiases", "dInputs")
 
 
 def normalize_spec(spec: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-// Bundles the npm packages the pages import into single ES modules under web_demo/vendor/
+// Bundles the npm packages the pages import, and python_core/facts.json, into single ES modules under web_demo/vendor/
 // (generated, git-ignored), so one file serves both the browser and Node with no import map.
 // Run by scripts/setup; add an entry here for each package a page needs.
 import { build } from "esbuild";
@@ -20,6 +20,8 @@ export { keymap } from "@codemirror/view";
 export { indentWithTab } from "@codemirror/commands";
 export { python } from "@codemirror/lang-python";
 export { setDiagnostics, lintGutter } from "@codemirror/lint";`,
+  // The facts both languages read (python_core/facts.json), as a module the pages and Node import.
+  "facts": `export { default } from "./python_core/facts.json";`,
 };
 
 mkdirSync(outdir, { recursive: true });

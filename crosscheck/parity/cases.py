@@ -7,28 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from python_core import SPEC_FIELDS, normalize_spec
+from python_core.facts import LESSON_EXAMPLE
 
-# The lesson's example: 2 inputs, 3 sigmoid neurons, one sample. The lesson draws its weights
-# at random (standard normal × 0.01), which no other runtime could reproduce, so a fixed draw
-# at that scale is written out here; the biases are small and non-zero so that every term of
-# z = x·W + b is exercised.
-LESSON_EXAMPLE: dict[str, Any] = {
-    "name": "lesson-example",
-    "activation": "sigmoid",
-    "weights": [[0.0049671415, -0.0013826430, 0.0064768854],
-                [0.0152302986, -0.0023415337, -0.0023413696]],
-    "biases": [[0.0015792128, 0.0076743473, -0.0046947439]],
-    "inputs": [[0.5, -0.2]],
-    "upstream": [[0.1, -0.2, 0.05]],
-}
-
-
+# The lesson's example (python_core/facts.json): 2 inputs, 3 sigmoid neurons, one sample. The lesson
+# draws its weights at random (standard normal × 0.01), which no other runtime could reproduce, so a
+# fixed draw at that scale is written out there; the biases are small and non-zero so that every term
+# of z = x·W + b is exercised.
 class CaseFileError(ValueError):
     pass
 
 
 def lesson_cases() -> list[dict[str, Any]]:
-    return [dict(LESSON_EXAMPLE)]
+    return [json.loads(json.dumps(LESSON_EXAMPLE))]  # a deep copy: a caller may edit its case
 
 
 def _nonfinite(token: str) -> float:

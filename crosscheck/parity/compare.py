@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_RTOL = 1e-12
-DEFAULT_ATOL = 1e-15
+from python_core.facts import DEFAULT_ATOL, DEFAULT_RTOL
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,12 @@ from typing import Any
 import numpy as np
 
 from python_core import get_activation, normalize_spec
+from python_core.facts import ACTIVATION_FACTS
 
 # max over a of |d f'(a) / da| with f' written in the output a: sigmoid a(1−a) → |1−2a| ≤ 1,
 # tanh 1−a² → |2a| ≤ 2; ReLU and linear have a piecewise-constant f'.
-DERIVATIVE_LIPSCHITZ = {"sigmoid": 1.0, "tanh": 2.0, "relu": 0.0, "linear": 0.0}
-SMOOTH = ("sigmoid", "tanh")
+DERIVATIVE_LIPSCHITZ = {name: facts["derivative_lipschitz"] for name, facts in ACTIVATION_FACTS.items()}
+SMOOTH = tuple(name for name, lipschitz in DERIVATIVE_LIPSCHITZ.items() if lipschitz > 0)
 
 
 def term_magnitudes(spec: dict[str, Any], output: np.ndarray) -> dict[str, np.ndarray]:

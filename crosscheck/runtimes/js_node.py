@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from python_core.facts import TIMEOUTS_S
+
 from ..paths import WEB_DEMO
 from .js_chromium import JS_HINT, JS_MISSING
 from .node.process import NodeProcessRuntime
@@ -15,8 +17,8 @@ class JsNodeRuntime(NodeProcessRuntime):
     language = "javascript"
     batch_target = "wire:runBatch"
     default_folder = WEB_DEMO
-    boot_timeout_default = 60.0
-    required_files = ("lib/dense-layer.mjs", "lib/wire.mjs", "vendor/mathjs.mjs")
+    boot_timeout_default = TIMEOUTS_S["boot_js"]
+    required_files = ("lib/js-entries.mjs", "lib/dense-layer.mjs", "vendor/mathjs.mjs", "vendor/facts.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT
 

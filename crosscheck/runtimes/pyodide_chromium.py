@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+# PYODIDE_FILES: what loadPyodide and loadPackage("dense-parity") read from the assembled runtime
+# folder; shared with pyodide-node, which loads the same folder.
+from python_core.facts import PYODIDE_FILES
+
 from .browser.page import ChromiumPageRuntime
 
-# What loadPyodide and loadPackage("dense-parity") read from the assembled runtime folder; shared
-# with pyodide-node, which loads the same folder.
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 PYODIDE_MISSING = "the offline Pyodide runtime is not assembled"
 PYODIDE_HINT = "`python -m crosscheck assemble`, or scripts/setup"
 
@@ -15,7 +16,6 @@ class PyodideChromiumRuntime(ChromiumPageRuntime):
     name = "pyodide-chromium"
     page_path = "/harness/harness.html"
     label = "Pyodide"
-
     files_in = "runtime"
     required_files = PYODIDE_FILES
     missing_means = PYODIDE_MISSING

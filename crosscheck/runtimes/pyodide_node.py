@@ -14,7 +14,6 @@ class PyodideNodeRuntime(NodeProcessRuntime):
     script = "pyodide_node.mjs"
 
     default_folder = RUNTIME_DIR
-    boot_timeout_default = 180.0
     required_files = PYODIDE_FILES
     missing_means = PYODIDE_MISSING
     missing_hint = PYODIDE_HINT

@@ -7,12 +7,13 @@
 //   harness.runBatch(requestJson, timeoutMs) → responseJson (the wire format)
 // Progress goes to the page and, when the host exposes it, to window.__harnessProgress.
 import { WorkerClient } from "../lib/worker-client.mjs";
+import { FACTS } from "../lib/facts.mjs";
 
 const WORKERS = {
   pyodide: { workerUrl: "../lib/pyodide-worker.mjs", label: "the Pyodide worker",
-             batchTarget: "python_core.wire:run_batch", bootMs: 180000 },
+             batchTarget: "python_core.wire:run_batch", bootMs: 1000 * FACTS.timeouts_s.boot },
   js: { workerUrl: "./js-worker.mjs", label: "the JavaScript reference worker",
-        batchTarget: "wire:runBatch", bootMs: 60000 },
+        batchTarget: "wire:runBatch", bootMs: 1000 * FACTS.timeouts_s.boot_js },
 };
 
 const status = document.getElementById("status");
@@ -27,7 +28,9 @@ function onProgress(stage, ms = performance.now() - started) {
 }
 
 const spec = WORKERS[kind];
-const client = spec && new WorkerClient({ ...spec, workerUrl: new URL(spec.workerUrl, import.meta.url), onProgress });
+// After a call times out its worker is gone: boot a fresh one so the page can go on.
+const client = spec && new WorkerClient({ ...spec, workerUrl: new URL(spec.workerUrl, import.meta.url), onProgress,
+                                          onCallTimeout: () => { harness.ready = boot(); } });
 const harness = {
   state: "booting",
   error: null,
@@ -35,14 +38,8 @@ const harness = {
   runBatch(request, timeoutMs) {
     return harness.call(spec.batchTarget, request, timeoutMs);
   },
-  async call(target, argument, timeoutMs) {
-    try {
-      return await client.call(target, argument, timeoutMs);
-    } catch (err) {
-      // The worker is gone after a timeout; boot a fresh one so the page can go on.
-      if (err.name === "TimeoutError") harness.ready = boot();
-      throw err;
-    }
+  call(target, argument, timeoutMs) {
+    return client.call(target, argument, timeoutMs);
   },
 };
 

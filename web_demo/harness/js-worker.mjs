@@ -1,27 +1,13 @@
 // The JavaScript reference DenseLayer in a Web Worker, for harness.html?runtime=js: a batch that runs too
-// long is stopped by terminating this worker, and the page keeps answering. It speaks the protocol
-// of pyodide-worker.mjs (see pyodide-client.mjs), so one WorkerClient drives both.
-//   {op: "boot"}                                          → versions (math.js, the browser)
-//   {op: "call", target: "wire:runBatch", argument: json} → wire.runBatch(argument)
+// long is stopped by terminating this worker, and the page keeps answering. It answers the ops of
+// pyodide-worker.mjs (lib/worker-protocol.mjs), so one WorkerClient drives both:
+//   {op: "boot"} → versions (math.js, the browser);  {op: "call", target, argument} → lib/js-entries.mjs
 // The imports are static, so onmessage is set before the first message can be dispatched, and a
 // module that fails to load surfaces as the worker's error event.
-import { runBatch, runtimeVersions } from "../lib/wire.mjs";
-import { errorRecord } from "../lib/error-record.mjs";
+import { callEntry, runtimeVersions } from "../lib/js-entries.mjs";
+import { serveWorker } from "../lib/worker-protocol.mjs";
 
-const ops = {
+serveWorker({
   boot: () => runtimeVersions(),
-  call({ target, argument }) {
-    if (target !== "wire:runBatch") throw new Error(`js-chromium can call "wire:runBatch" only, got ${JSON.stringify(target)}`);
-    return runBatch(argument);
-  },
-};
-
-self.onmessage = (event) => {
-  const { id, op } = event.data;
-  try {
-    if (!Object.hasOwn(ops, op)) throw new Error(`unknown op ${op}`);
-    postMessage({ id, ok: true, value: ops[op](event.data) });
-  } catch (err) {
-    postMessage({ id, ok: false, error: errorRecord(err) });
-  }
-};
+  call: ({ target, argument }) => callEntry(target, argument),
+});

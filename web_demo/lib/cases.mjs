@@ -1,19 +1,12 @@
 // The cases the pages work on: the lesson's example, cases given in the URL, and the
 // exercise's hidden random cases.
 
-// The lesson's example (the same numbers as crosscheck/cases.py LESSON_EXAMPLE; the lab test
-// compares the page with python_core run natively on that copy, so a drift would show).
-export const LESSON_EXAMPLE = Object.freeze({
-  activation: "sigmoid",
-  weights: [[0.0049671415, -0.0013826430, 0.0064768854],
-            [0.0152302986, -0.0023415337, -0.0023413696]],
-  biases: [[0.0015792128, 0.0076743473, -0.0046947439]],
-  inputs: [[0.5, -0.2]],
-  upstream: [[0.1, -0.2, 0.05]],
-});
+// The lesson's example, the activations and the matrix fields are shared facts (python_core/facts.json).
+import { ACTIVATION_NAMES, LESSON_EXAMPLE as EXAMPLE, MATRIX_FIELDS } from "./facts.mjs";
 
-export const ACTIVATION_NAMES = ["sigmoid", "relu", "tanh", "linear"];
-export const MATRIX_FIELDS = ["weights", "biases", "inputs", "upstream"];
+const { name: _name, ...example } = EXAMPLE;
+export const LESSON_EXAMPLE = Object.freeze(example);
+export { ACTIVATION_NAMES, MATRIX_FIELDS };
 
 export const cloneCase = (spec) => JSON.parse(JSON.stringify(spec));
 

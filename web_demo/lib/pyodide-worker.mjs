@@ -5,13 +5,12 @@
 // It finds the runtime through runtime-config.mjs: the local assembled folder, or the CDN in a
 // site built with `build-site --runtime cdn`.
 //
-// Protocol: {id, op, ...} in; {id, ok, value | error} out; {type: "progress", stage, ms} while booting.
-//   {op: "boot"}                                               → versions
-//   {op: "call", target: "python_core.x:fn", argument: string} → fn(argument), a string
+// Ops (worker-protocol.mjs): {op: "boot"} → versions; {op: "call", target, argument} → a string,
+// for python_core entry points only; {type: "progress", stage, ms} while booting.
 import config from "./runtime-config.mjs";
-import { errorRecord, pythonFunctions } from "./python-calls.mjs";
+import { bootPyodide } from "./pyodide-boot.mjs";
+import { serveWorker } from "./worker-protocol.mjs";
 
-let pyodide = null;
 let resolve = null;
 const started = performance.now();
 const here = (path) => new URL(path, import.meta.url).href;
@@ -20,33 +19,19 @@ function progress(stage) {
   postMessage({ type: "progress", stage, ms: Math.round(performance.now() - started) });
 }
 
-const ops = {
+serveWorker({
   async boot() {
     progress("loading Pyodide");
     const indexURL = here(config.indexURL);
     const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-    pyodide = await loadPyodide({ indexURL });
-    progress("loading NumPy and dense-parity");
     const packages = config.packages.map((p) => (/[/:]/.test(p) ? here(p) : p));
-    await pyodide.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => progress(m) });
-    progress("importing python_core");
-    resolve = pythonFunctions(pyodide);
-    const versions = JSON.parse(resolve("python_core.wire:versions_json")());
+    const booted = await bootPyodide({ loadPyodide, options: { indexURL }, packages, progress });
+    resolve = booted.resolve;
     progress("ready");
-    return { ...versions, pyodide: pyodide.version, runtime: config.mode };
+    return { ...booted.versions, runtime: config.mode };
   },
-  async call({ target, argument }) {
+  call({ target, argument }) {
     if (!resolve) throw new Error("call before boot");
     return resolve(target)(argument);
   },
-};
-
-self.onmessage = async (event) => {
-  const { id, op } = event.data;
-  try {
-    if (!Object.hasOwn(ops, op)) throw new Error(`unknown op ${op}`);
-    postMessage({ id, ok: true, value: await ops[op](event.data) });
-  } catch (err) {
-    postMessage({ id, ok: false, error: errorRecord(err) });
-  }
-};
+});

@@ -1,10 +1,11 @@
 // Python for a page: Pyodide in pyodide-worker.mjs, driven by PyodideClient, with a loading
 // indicator that shows progress while Pyodide and NumPy load (they take seconds).
 import { PyodideClient } from "./worker-client.mjs";
+import { FACTS } from "./facts.mjs";
 
 // How far along each boot stage is, for the progress bar (the worker names the stages).
 const STAGES = [["loading Pyodide", 10], ["loading NumPy", 55], ["importing", 85], ["ready", 100]];
-const BOOT_TIMEOUT_MS = 180000;
+const BOOT_TIMEOUT_MS = 1000 * FACTS.timeouts_s.boot;
 
 export class PythonRuntime {
   /** indicator: an element holding a <progress> and a .loading-text. */
@@ -17,6 +18,8 @@ export class PythonRuntime {
     this.client = new PyodideClient({
       workerUrl: new URL("./pyodide-worker.mjs", import.meta.url),
       onProgress: (stage, ms) => this._progress(stage, ms),
+      // After a timeout the worker is gone: a fresh one boots at once, so the page can go on.
+      onCallTimeout: () => this.boot("restarting after the timeout"),
     });
   }
 
@@ -65,15 +68,9 @@ export class PythonRuntime {
     return this.ready;
   }
 
-  /** Calls a python_core function (string → string). After a timeout the worker is gone:
-   *  a fresh one boots at once, so the page can go on, and the TimeoutError is re-thrown. */
-  async call(target, argument, timeoutMs) {
-    try {
-      return await this.client.call(target, argument, timeoutMs);
-    } catch (err) {
-      if (err.name === "TimeoutError") this.boot("restarting after the timeout");
-      throw err;
-    }
+  /** Calls a python_core entry point (string → string); a TimeoutError after a restart began. */
+  call(target, argument, timeoutMs) {
+    return this.client.call(target, argument, timeoutMs);
   }
 
   describe() {

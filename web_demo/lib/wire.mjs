@@ -4,9 +4,8 @@
 // so the host drives the JavaScript reference and Python through one code path.
 import { runCase, MATHJS_VERSION } from "./dense-layer.mjs";
 import { errorRecord } from "./error-record.mjs";
+import { MATRIX_FIELDS as ARRAY_FIELDS, RESULT_ARRAYS } from "./facts.mjs";
 
-const ARRAY_FIELDS = ["weights", "biases", "inputs", "upstream"];
-const RESULT_ARRAYS = ["output", "dWeights", "dBiases", "dInputs"];
 const CHUNK = 0x8000; // String.fromCharCode takes its bytes as arguments; keep under engine limits
 
 function bytesToBase64(bytes) {

@@ -6,6 +6,11 @@
 // {type: "progress", stage, ms} at any time (passed to onProgress).
 //   {op: "boot"} → versions;   {op: "call", target, argument: string} → a string
 
+import { FACTS } from "./facts.mjs";
+
+const BOOT_MS = 1000 * FACTS.timeouts_s.boot;
+const RUN_MS = 1000 * FACTS.timeouts_s.run;
+
 export class TimeoutError extends Error {
   constructor(what, ms, worker = "the Pyodide worker") {
     super(`${what} did not finish within ${(ms / 1000).toFixed(1)} s; ${worker} was stopped`);
@@ -23,13 +28,15 @@ export class RemoteError extends Error {
 
 export class WorkerClient {
   /** workerUrl: the worker module; label: how messages name it ("the Pyodide worker");
-   *  batchTarget: what runBatch calls (the worker's wire.run_batch). */
-  constructor({ workerUrl, label = "the worker", batchTarget = null, onProgress = () => {} }) {
+   *  batchTarget: what runBatch calls (the worker's wire.run_batch); onCallTimeout: called after a
+   *  call timed out and its worker was stopped (to boot a fresh one, so the page can go on). */
+  constructor({ workerUrl, label = "the worker", batchTarget = null, onProgress = () => {}, onCallTimeout = () => {} }) {
     if (!workerUrl) throw new TypeError("WorkerClient needs a workerUrl");
     this.workerUrl = workerUrl;
     this.label = label;
     this.batchTarget = batchTarget;
     this.onProgress = onProgress;
+    this.onCallTimeout = onCallTimeout;
     this.worker = null;
     this.nextId = 1;
     this.pending = new Map();
@@ -69,17 +76,22 @@ export class WorkerClient {
     });
   }
 
-  async boot(timeoutMs = 180000) {
+  async boot(timeoutMs = BOOT_MS) {
     this.versions = await this._request("boot", {}, timeoutMs);
     return this.versions;
   }
 
   // Calls a function of the worker that takes and returns a string (JSON by convention).
-  call(target, argument, timeoutMs = 120000) {
-    return this._request("call", { target, argument }, timeoutMs);
+  async call(target, argument, timeoutMs = RUN_MS) {
+    try {
+      return await this._request("call", { target, argument }, timeoutMs);
+    } catch (err) {
+      if (err.name === "TimeoutError") this.onCallTimeout();
+      throw err;
+    }
   }
 
-  runBatch(request, timeoutMs = 120000) {
+  runBatch(request, timeoutMs = RUN_MS) {
     if (!this.batchTarget) throw new Error(`${this.label} has no batch target`);
     return this.call(this.batchTarget, request, timeoutMs);
   }
@@ -98,7 +110,8 @@ export class WorkerClient {
 
 /** The Pyodide worker: python_core functions ("python_core.module:function", str → str). */
 export class PyodideClient extends WorkerClient {
-  constructor({ workerUrl = new URL("./pyodide-worker.mjs", import.meta.url), onProgress = () => {} } = {}) {
-    super({ workerUrl, label: "the Pyodide worker", batchTarget: "python_core.wire:run_batch", onProgress });
+  constructor({ workerUrl = new URL("./pyodide-worker.mjs", import.meta.url), onProgress = () => {},
+                onCallTimeout = () => {} } = {}) {
+    super({ workerUrl, label: "the Pyodide worker", batchTarget: "python_core.wire:run_batch", onProgress, onCallTimeout });
   }
 }

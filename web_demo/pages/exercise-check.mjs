@@ -6,10 +6,10 @@
 // but differently written formula), so values match within a relative 1e-9.
 import { decodeFlat } from "../lib/wire.mjs";
 import { exactText } from "../lib/ulp.mjs";
+import { RESULT_ARRAYS as ARRAYS } from "../lib/facts.mjs";
 
 export const RTOL = 1e-9;
 export const ATOL = 1e-12;
-const ARRAYS = ["output", "dWeights", "dBiases", "dInputs"];
 const close = (given, expected) => Math.abs(given - expected) <= ATOL + RTOL * Math.abs(expected);
 const shapeText = (shape) => `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
 const GAP_OF = { dWeights: 2, dBiases: 3, dInputs: 4 };

@@ -1,15 +1,10 @@
 // The exercise's starter code: the lesson's DenseLayer with backward() left open in four gaps.
 // Each gap is a call to todo(...), which the checker provides; it raises until it is replaced.
 
-const ACTIVATION_CODE = {
-  sigmoid: ["sigmoid", "1.0 / (1.0 + np.exp(-z))"],
-  relu: ["ReLU", "np.maximum(z, 0.0)"],
-  tanh: ["tanh", "np.tanh(z)"],
-  linear: ["the identity (linear)", "z"],
-};
+import { ACTIVATIONS } from "../lib/facts.mjs";
 
 export function starterCode(activation) {
-  const [title, formula] = ACTIVATION_CODE[activation];
+  const { title, python_forward: formula } = ACTIVATIONS[activation];
   return `import numpy as np
 
 

@@ -7,13 +7,13 @@
 import { runCase } from "../lib/dense-layer.mjs";
 import { encodeSpec, decodeArray } from "../lib/wire.mjs";
 import { LESSON_EXAMPLE, MATRIX_FIELDS, cloneCase } from "../lib/cases.mjs";
+import { ACTIVATIONS, RESULT_ARRAYS } from "../lib/facts.mjs";
 import { Embed, readParams } from "../lib/embed.mjs";
 import { el, showProblems } from "../lib/dom.mjs";
 import { formatMatrix, parseMatrix, shapeProblems } from "../lib/matrix-text.mjs";
 import { PythonRuntime } from "../lib/python-runtime.mjs";
 import { bitsHex, exactText, sameValue, ulpDistance } from "../lib/ulp.mjs";
 
-const RESULT_ARRAYS = ["output", "dWeights", "dBiases", "dInputs"];
 // The harness's default rtol and atol (crosscheck/compare.py), applied to |reference| alone: the
 // harness can also widen it to the magnitude of the terms summed (it knows them; the lab does not).
 const RTOL = 1e-12, ATOL = 1e-15;
@@ -42,6 +42,8 @@ for (const name of MATRIX_FIELDS) {
   textarea.addEventListener("input", () => scheduleRun());
   fields[name] = { textarea, error };
 }
+// The activations offered are the shared facts' (python_core/facts.json).
+$("activation").replaceChildren(...Object.keys(ACTIVATIONS).map((name) => el("option", { value: name }, name)));
 $("activation").addEventListener("change", () => scheduleRun(0));
 $("run").addEventListener("click", () => run());
 $("example").addEventListener("click", () => { loadCase(cloneCase(LESSON_EXAMPLE)); run(); });

@@ -12,13 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from python_core.facts import TIMEOUTS_S
+
 from .chromium import BrowserUnavailable, Chromium, chromium_path
 from ...paths import RUNTIME_DIR, WEB_DEMO
 from ...site.server import StaticServer
 from ..base import Progress, Runtime, RuntimeFailure
 
-BOOT_TIMEOUT_S = 180.0
-RUN_TIMEOUT_S = 120.0
+BOOT_TIMEOUT_S = TIMEOUTS_S["boot"]
+RUN_TIMEOUT_S = TIMEOUTS_S["run"]
 
 
 class ChromiumPageRuntime(Runtime):

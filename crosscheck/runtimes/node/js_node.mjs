@@ -1,24 +1,18 @@
-// The JavaScript reference DenseLayer (web_demo/dense-layer.mjs) under Node, behind web_demo/wire.mjs:
-// the very module files a page loads, so js-node and js-chromium run the same code.
+// The JavaScript reference DenseLayer (web_demo/lib/dense-layer.mjs) under Node, behind
+// web_demo/lib/js-entries.mjs: the very module files a page loads, so js-node and js-chromium run the same code.
 // Usage: node js_node.mjs <web_demo dir>     (then line-delimited JSON, see protocol.mjs)
 import { pathToFileURL } from "node:url";
 import { join, resolve } from "node:path";
 import { serve, progress } from "./protocol.mjs";
-// Imported statically (it imports nothing), so that a wire.mjs that fails to load is still reported.
-import { errorRecord } from "../../../web_demo/lib/error-record.mjs";
 
 const webDemo = resolve(process.argv[2] || join(import.meta.dirname, "..", "..", "..", "web_demo"));
-let wire = null;
+let entries = null;
 
 await serve({
-  errorRecord,
   async boot() {
-    progress("importing web_demo/lib/wire.mjs");
-    wire = await import(pathToFileURL(join(webDemo, "lib", "wire.mjs")).href);
-    return wire.runtimeVersions();
+    progress("importing web_demo/lib/js-entries.mjs");
+    entries = await import(pathToFileURL(join(webDemo, "lib", "js-entries.mjs")).href);
+    return entries.runtimeVersions();
   },
-  async call(target, argument) {
-    if (target !== "wire:runBatch") throw new Error(`js-node can call "wire:runBatch" only, got ${JSON.stringify(target)}`);
-    return wire.runBatch(argument);
-  },
+  call: (target, argument) => entries.callEntry(target, argument),
 });

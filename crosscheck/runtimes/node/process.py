@@ -17,6 +17,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from python_core.facts import TIMEOUTS_S
+
 from ...paths import REPO
 from ..base import Progress, Runtime, RuntimeFailure
 
@@ -39,8 +41,8 @@ class NodeProcessRuntime(Runtime):
 
     script = ""
     default_folder: Path = REPO
-    boot_timeout_default = 120.0
-    run_timeout_default = 120.0
+    boot_timeout_default = TIMEOUTS_S["boot"]
+    run_timeout_default = TIMEOUTS_S["run"]
 
     def __init__(self, folder: Path, boot_timeout: float | None = None, run_timeout: float | None = None) -> None:
         self.folder = Path(folder)

@@ -6,6 +6,8 @@
 //        {"type": "ready", "versions": {...}} | {"type": "failed", "error": {...}}   once, after boot
 // stdout carries nothing else: whatever the code under test prints goes to stderr.
 import { createInterface } from "node:readline";
+import { errorRecord } from "../../../web_demo/lib/error-record.mjs";
+import { answer } from "../../../web_demo/lib/worker-protocol.mjs";
 
 const started = performance.now();
 const out = process.stdout;
@@ -19,7 +21,7 @@ export function progress(stage) {
 }
 
 /** Boot with `boot()` (→ versions), then answer calls with `call(target, argument)` (→ string). */
-export async function serve({ boot, call, errorRecord }) {
+export async function serve({ boot, call }) {
   try {
     send({ type: "ready", versions: await boot() });
   } catch (err) {
@@ -27,17 +29,17 @@ export async function serve({ boot, call, errorRecord }) {
     process.exitCode = 1;
     return;
   }
+  const ops = { call: ({ target, argument }) => call(target, argument) };
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
-    let id = null;
+    let request;
     try {
-      const request = JSON.parse(line);
-      id = request.id;
-      if (request.op !== "call") throw new Error(`unknown op ${JSON.stringify(request.op)}`);
-      send({ id, ok: true, value: await call(request.target, request.argument) });
+      request = JSON.parse(line);
     } catch (err) {
-      send({ id, ok: false, error: errorRecord(err) });
+      send({ id: null, ok: false, error: errorRecord(err) });
+      continue;
     }
+    send(await answer(ops, request));
   }
 }

@@ -1,0 +1,23 @@
+"""The facts both languages read (facts.json beside this file): the lesson example, the activations,
+the spec fields and result arrays, default tolerances and timeouts, the runtime folder's files.
+
+The JSON ships inside the dense-parity wheel, so python_core reads the same file in Pyodide.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+FACTS: dict[str, Any] = json.loads(resources.files(__package__).joinpath("facts.json").read_text(encoding="utf-8"))
+
+LESSON_EXAMPLE: dict[str, Any] = FACTS["lesson_example"]
+ACTIVATION_FACTS: dict[str, dict[str, Any]] = FACTS["activations"]
+ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATION_FACTS)
+SPEC_FIELDS: tuple[str, ...] = tuple(FACTS["spec_fields"])
+RESULT_ARRAYS: tuple[str, ...] = tuple(FACTS["result_arrays"])
+DEFAULT_RTOL: float = FACTS["tolerance"]["rtol"]
+DEFAULT_ATOL: float = FACTS["tolerance"]["atol"]
+TIMEOUTS_S: dict[str, float] = {k: float(v) for k, v in FACTS["timeouts_s"].items()}
+PYODIDE_FILES: tuple[str, ...] = tuple(FACTS["pyodide_files"])

@@ -1,0 +1,14 @@
+// The functions a host may call in the JavaScript reference by name (str → str), for the
+// js-chromium worker and the js-node runtime alike: the JavaScript side of python_core/entries.py.
+import { runBatch, runtimeVersions } from "./wire.mjs";
+
+export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch });
+
+export function callEntry(target, argument) {
+  if (!Object.hasOwn(ENTRY_POINTS, target)) {
+    throw new Error(`${JSON.stringify(target)} is not a JavaScript entry point; known: ${Object.keys(ENTRY_POINTS).join(", ")}`);
+  }
+  return ENTRY_POINTS[target](argument);
+}
+
+export { runtimeVersions };
