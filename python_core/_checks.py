@@ -22,6 +22,16 @@ def positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
+def check_seed(seed: Any) -> None:
+    """A seed is None or a non-negative integer: a wrong type is a TypeError, a negative one a ValueError."""
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected a non-negative integer or None, got {seed!r} ({type(seed).__name__})")
+    if seed < 0:
+        raise ValueError(f"seed: expected a non-negative integer or None, got {seed!r}")
+
+
 def finite_positive_float(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a positive number, got {value!r} ({type(value).__name__})")

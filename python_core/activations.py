@@ -31,11 +31,10 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        # The lesson's formula, kept literally so every runtime evaluates the same expression.
-        # For z < −709 e^(−z) overflows to inf and 1/(1+inf) is the correct limit 0, so the
-        # overflow warning is noise, not an error.
-        # Evaluated in place in one buffer (the same operations in the same order, so the same
-        # bits) because the temporaries cost more than the exp on a full-size batch.
+        # The lesson's formula 1 / (1 + e^(−z)), step by step in one buffer: the same operations in
+        # the same order as the one-line expression, so the same bits, without the temporaries
+        # that cost more than the exp on a full-size batch. For z < −709 e^(−z) overflows to inf
+        # and 1/(1+inf) is the correct limit 0, so the overflow warning is noise, not an error.
         with np.errstate(over="ignore"):
             z = np.asarray(z, dtype=np.float64)
             out = np.negative(z, out=np.empty_like(z))  # an array even for 0-d z, so the steps below can write into it

@@ -30,7 +30,7 @@ class DenseLayer:
 
     def __init__(self, n_inputs: int, n_neurons: int, activation: str | Activation = "sigmoid",
                  weights: Any = None, biases: Any = None, weight_init: str = "random_scaled",
-                 weight_init_scale: float = 0.01, seed: int | None = None) -> None:
+                 weight_init_scale: float | None = None, seed: int | None = None) -> None:
         self.n_inputs = positive_int("n_inputs", n_inputs)
         self.n_neurons = positive_int("n_neurons", n_neurons)
         self.activation = get_activation(activation)

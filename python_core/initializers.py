@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import finite_positive_float
+from ._checks import check_seed, finite_positive_float
 
 
 def random_scaled(rng: np.random.Generator, n_inputs: int, n_neurons: int, scale: float) -> np.ndarray:
@@ -26,11 +26,17 @@ def he_uniform(rng: np.random.Generator, n_inputs: int, n_neurons: int, scale: f
 WEIGHT_INITS = {f.__name__: f for f in (random_scaled, xavier_normal, he_uniform)}
 
 
-def initial_weights(strategy: str, n_inputs: int, n_neurons: int, scale: float = 0.01,
+# Only random_scaled takes a scale; xavier_normal and he_uniform derive theirs from the layer's size.
+DEFAULT_SCALE = 0.01
+
+
+def initial_weights(strategy: str, n_inputs: int, n_neurons: int, scale: float | None = None,
                     seed: int | None = None) -> np.ndarray:
     if strategy not in WEIGHT_INITS:
         raise ValueError(f"weight_init: expected one of {sorted(WEIGHT_INITS)}, got {strategy!r}")
-    scale = finite_positive_float("weight_init_scale", scale)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"seed: expected an integer or None, got {seed!r} ({type(seed).__name__})")
+    if scale is not None and strategy != "random_scaled":
+        raise ValueError(f"weight_init_scale: applies to random_scaled only; {strategy} takes its scale from the "
+                         f"layer's size, so leave weight_init_scale out (got {scale!r})")
+    scale = finite_positive_float("weight_init_scale", DEFAULT_SCALE if scale is None else scale)
+    check_seed(seed)
     return WEIGHT_INITS[strategy](np.random.default_rng(seed), n_inputs, n_neurons, scale)

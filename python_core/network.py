@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._checks import finite_positive_float, float_array, matrix, positive_int
+from ._checks import check_seed, finite_positive_float, float_array, matrix, positive_int
 from .activations import Activation, get_activation
 from .dense_layer import DenseLayer
 from .losses import Loss, get_loss
@@ -34,8 +34,7 @@ def layer_seeds(seed: int | None, count: int) -> list[int | None]:
     """
     if seed is None:
         return [None] * count
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"seed: expected a non-negative integer or None, got {seed!r} ({type(seed).__name__})")
+    check_seed(seed)
     return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(int(seed)).spawn(count)]
 
 
@@ -47,7 +46,7 @@ class Network:
 
     def __init__(self, layer_sizes: Sequence[int],
                  activations: str | Activation | Sequence[str | Activation] = "sigmoid", loss: str | Loss = "mse",
-                 weight_init: str = "random_scaled", weight_init_scale: float = 0.01,
+                 weight_init: str = "random_scaled", weight_init_scale: float | None = None,
                  seed: int | None = None) -> None:
         if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
             raise TypeError(f"layer_sizes: expected a list of positive integers, got {layer_sizes!r}")

@@ -8,7 +8,7 @@ losses and weights included, so the two runtimes' curves are compared bit for bi
 Request::
 
     {"network": {"layer_sizes": [2, 3, 1], "activations": "sigmoid", "loss": "mse",
-                 "weight_init": "xavier_normal", "weight_init_scale": 1.0, "seed": 0},
+                 "weight_init": "random_scaled", "weight_init_scale": 1.0, "seed": 0},
      "data": {"key": "xor", "X": wire, "y": wire, "X_test": wire, "y_test": wire},
      "state": {"weights": [wire, …], "biases": [wire, …]},     (optional: resume from here)
      "epochs": 500, "learning_rate": 0.2,

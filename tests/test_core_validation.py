@@ -37,6 +37,10 @@ CONSTRUCTOR_ERRORS = [
     (dict(n_inputs=2, n_neurons=3, weight_init="zeros"), ValueError, ["weight_init", "zeros", "he_uniform"]),
     (dict(n_inputs=2, n_neurons=3, weight_init_scale=-1), ValueError, ["weight_init_scale", "-1"]),
     (dict(n_inputs=2, n_neurons=3, seed=1.5), TypeError, ["seed", "1.5"]),
+    (dict(n_inputs=2, n_neurons=3, seed=-5), ValueError, ["seed", "-5", "non-negative"]),
+    # a scale that the strategy would ignore is refused, not silently dropped
+    (dict(n_inputs=2, n_neurons=3, weight_init="xavier_normal", weight_init_scale=5.0), ValueError,
+     ["weight_init_scale", "random_scaled only", "xavier_normal"]),
 ]
 
 
