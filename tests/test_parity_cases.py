@@ -91,10 +91,11 @@ def test_a_report_is_a_case_file(tmp_path):
     # Authors can feed a report's cases back in: the "spec" nested in each entry is read.
     from crosscheck.parity.report import build_report
     from crosscheck.parity.compare import Tolerance
+    from crosscheck.parity.contracts import RuntimeRun
     from crosscheck.runtimes import NativeRuntime
 
     cases = [GOOD] + random_cases(3, seed=1)
-    report = build_report(cases, {"native": NativeRuntime().run(cases)}, "native", {"native": {"ok": True}},
+    report = build_report(cases, [RuntimeRun("native", NativeRuntime().run(cases), {"ok": True})], "native",
                           Tolerance())
     path = tmp_path / "r.json"
     path.write_text(json.dumps(report))

@@ -12,6 +12,7 @@ from crosscheck.parity.compare import Tolerance, compare_arrays
 from crosscheck.parity.error_bounds import term_magnitudes
 from crosscheck.paths import REPO
 from crosscheck.parity.random_cases import random_cases
+from crosscheck.parity.contracts import RuntimeRun
 from crosscheck.parity.report import build_report, format_table
 from crosscheck.runtimes import NativeRuntime
 from python_core import get_activation, run_case
@@ -75,8 +76,9 @@ def test_report_fields_table_and_summary_lines():
     native = NativeRuntime().run(cases)
     shifted = [{"ok": True, "arrays": {k: v.copy() for k, v in o["arrays"].items()}} for o in native]
     shifted[2]["arrays"]["dInputs"].flat[0] = np.nextafter(shifted[2]["arrays"]["dInputs"].flat[0], np.inf)
-    info = {"native": {"ok": True}, "other": {"ok": True, "round_trips": 1, "boot_s": 0.1, "total_s": 0.2}}
-    report = build_report(cases, {"native": native, "other": shifted}, "native", info, Tolerance())
+    runs = [RuntimeRun("native", native, {"ok": True}),
+            RuntimeRun("other", shifted, {"ok": True, "round_trips": 1, "boot_s": 0.1, "total_s": 0.2})]
+    report = build_report(cases, runs, "native", Tolerance())
     assert report["ok"]
     comparison = next(c for c in report["cases"][2]["comparisons"] if c["array"] == "dInputs")
     assert comparison["max_ulp"] == 1 and comparison["worst_index"] == [0, 0] and not comparison["bit_identical"]
@@ -85,7 +87,7 @@ def test_report_fields_table_and_summary_lines():
     lines = format_table(report).splitlines()
     assert lines[-1] == "PARITY OK"
     assert lines[-2] == f"  other: 4/4 cases ran, 15/16 arrays bit-identical, worst 1 ULP (dInputs of {cases[2]['name']} at [0, 0])"
-    exact = build_report(cases, {"native": native, "other": shifted}, "native", info, Tolerance(exact=True))
+    exact = build_report(cases, runs, "native", Tolerance(exact=True))
     assert not exact["ok"] and format_table(exact).splitlines()[-1] == "PARITY FAILED"
 
 

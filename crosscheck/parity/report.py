@@ -8,65 +8,69 @@ from python_core import RESULT_ARRAYS
 
 from .cases import spec_for_report
 from .compare import Tolerance, compare_arrays
+from .contracts import Comparison, Report, ReportCase, RuntimeRun
 from .error_bounds import term_magnitudes
 
 
-def _failed_comparison(runtime: str, reference: str, array: str, reason: str) -> dict[str, Any]:
+def _failed_comparison(runtime: str, reference: str, array: str, reason: str) -> Comparison:
     return {"runtime": runtime, "reference": reference, "array": array, "max_abs_diff": None, "max_ulp": None,
             "worst_index": None, "bit_identical": False, "ok": False, "reason": reason}
 
 
-def build_report(cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | str], reference: str,
-                 runtime_info: dict[str, dict[str, Any]], tolerance: Tolerance) -> dict[str, Any]:
-    """``outcomes[runtime]`` is that runtime's list of per-case outcomes, or the reason it did not run."""
-    report_cases = []
+def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference: str,
+                 tolerance: Tolerance) -> Report:
+    """Every runtime's arrays for every case, compared with ``reference``'s. A runtime that did not
+    run is in the report with its reason, and fails it."""
+    by_name = {run.name: run for run in runs}
+    ref_run = by_name[reference]
+    report_cases: list[ReportCase] = []
     for index, case in enumerate(cases):
         results: dict[str, Any] = {}
-        comparisons: list[dict[str, Any]] = []
-        ref_outcome = outcomes[reference][index] if isinstance(outcomes[reference], list) else None
+        comparisons: list[Comparison] = []
+        ref_outcome = ref_run.outcomes[index] if ref_run.ran else None
         scales = (term_magnitudes(case, ref_outcome["arrays"]["output"])
                   if ref_outcome is not None and ref_outcome["ok"] and not tolerance.exact else {})
-        for runtime, per_case in outcomes.items():
-            if isinstance(per_case, str):
-                results[runtime] = {"error": {"type": "RuntimeFailure", "message": per_case}}
+        for run in runs:
+            outcome = run.outcomes[index] if run.ran else None
+            if outcome is None:
+                results[run.name] = {"error": {"type": "RuntimeFailure", "message": run.reason}}
             else:
-                outcome = per_case[index]
-                results[runtime] = ({k: v.tolist() for k, v in outcome["arrays"].items()} if outcome["ok"]
-                                    else {"error": outcome["error"]})
-            if runtime == reference:
+                results[run.name] = ({k: v.tolist() for k, v in outcome["arrays"].items()} if outcome["ok"]
+                                     else {"error": outcome["error"]})
+            if run.name == reference:
                 continue
             for array in RESULT_ARRAYS:
-                if isinstance(per_case, str):
-                    comparisons.append(_failed_comparison(runtime, reference, array, f"{runtime} did not run: {per_case}"))
+                if outcome is None:
+                    comparisons.append(_failed_comparison(run.name, reference, array,
+                                                          f"{run.name} did not run: {run.reason}"))
                 elif ref_outcome is None or not ref_outcome["ok"]:
-                    why = ref_outcome["error"]["message"] if ref_outcome else outcomes[reference]
-                    comparisons.append(_failed_comparison(runtime, reference, array, f"{reference} failed: {why}"))
-                elif not per_case[index]["ok"]:
-                    err = per_case[index]["error"]
-                    comparisons.append(_failed_comparison(runtime, reference, array,
+                    why = ref_outcome["error"]["message"] if ref_outcome else ref_run.reason
+                    comparisons.append(_failed_comparison(run.name, reference, array, f"{reference} failed: {why}"))
+                elif not outcome["ok"]:
+                    err = outcome["error"]
+                    comparisons.append(_failed_comparison(run.name, reference, array,
                                                           f"{err['type']}: {err['message']}"))
                 else:
-                    stats = compare_arrays(per_case[index]["arrays"][array], ref_outcome["arrays"][array], tolerance,
+                    stats = compare_arrays(outcome["arrays"][array], ref_outcome["arrays"][array], tolerance,
                                            scales.get(array))
-                    comparisons.append({"runtime": runtime, "reference": reference, "array": array, **stats})
+                    comparisons.append({"runtime": run.name, "reference": reference, "array": array, **stats})
         report_cases.append({"name": case.get("name", f"case-{index}"), "spec": spec_for_report(case),
                              "results": results, "comparisons": comparisons})
     compared = any(case["comparisons"] for case in report_cases)  # the reference alone proves nothing
     ok = compared and all(c["ok"] for case in report_cases for c in case["comparisons"]) and all(
-        info.get("ok", False) for info in runtime_info.values())
+        run.info.get("ok", False) for run in runs)
     return {"ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact,
                                     "relative_to": tolerance.relative_to, "rule": tolerance.describe()},
-            "reference": reference, "cases": report_cases, "runtimes": runtime_info,
-            "summary": summarize(report_cases, outcomes, reference)}
+            "reference": reference, "cases": report_cases, "runtimes": {run.name: run.info for run in runs},
+            "summary": summarize(report_cases, runs)}
 
 
-def summarize(report_cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | str],
-              reference: str) -> dict[str, dict[str, Any]]:
+def summarize(report_cases: list[ReportCase], runs: list[RuntimeRun]) -> dict[str, dict[str, Any]]:
     """Per runtime: cases run, arrays compared, bit-identical and failed arrays, and the worst ULP with where."""
     summary: dict[str, dict[str, Any]] = {}
-    for runtime, per_case in outcomes.items():
-        ran = 0 if isinstance(per_case, str) else sum(1 for o in per_case if o["ok"])
-        summary[runtime] = {"cases": len(report_cases), "cases_run": ran}
+    for run in runs:
+        ran = sum(1 for o in run.outcomes if o["ok"]) if run.ran else 0
+        summary[run.name] = {"cases": len(report_cases), "cases_run": ran}
     for index, case in enumerate(report_cases):
         for c in case["comparisons"]:
             s = summary[c["runtime"]]

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from .compare import Tolerance
+from .contracts import CaseOutcome, Report, RuntimeRun
 from .report import build_report
 from ..runtimes import REFERENCE, RUNTIMES, Runtime, RuntimeFailure
 from ..runtimes import make_runtime as new_runtime
@@ -21,18 +22,17 @@ from ..runtimes.base import Progress, stderr_progress
 DEFAULT_BATCH = 512
 
 
-def _failure_outcome(reason: str) -> dict[str, Any]:
+def _failure_outcome(reason: str) -> CaseOutcome:
     return {"ok": False, "error": {"type": "RuntimeFailure", "message": reason, "traceback": ""}}
 
 
-def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: int,
-          report: Progress) -> tuple[list[dict] | str, dict[str, Any]]:
-    """Start ``runtime``, run every batch, close it. Returns (outcomes or the reason it did not start, info).
+def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: int, report: Progress) -> RuntimeRun:
+    """Start ``runtime``, run every batch, close it.
 
     A failure part-way keeps the batches already done and marks the rest as failed with the reason:
     nothing that ran is lost, and nothing that did not run is counted as passing.
     """
-    results: list[dict] = []
+    results: list[CaseOutcome] = []
     started = time.monotonic()
     round_trips = 0
     boot_seconds = None
@@ -44,15 +44,16 @@ def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: 
             report(f"running cases {first + 1}–{first + len(batch)} of {len(cases)}")
             round_trips += 1
             results.extend(runtime.run(batch))
-        return results, {"ok": True, **runtime.versions(), "round_trips": round_trips,
-                         "boot_s": round(boot_seconds, 3), "total_s": round(time.monotonic() - started, 3)}
+        return RuntimeRun(name, results, {"ok": True, **runtime.versions(), "round_trips": round_trips,
+                                          "boot_s": round(boot_seconds, 3),
+                                          "total_s": round(time.monotonic() - started, 3)})
     except Exception as exc:  # a crash of any kind is that runtime's failure, reported with its reason
         reason = exc.reason if isinstance(exc, RuntimeFailure) else f"{type(exc).__name__}: {exc}"
         report(f"FAILED: {reason}")
-        info = {"ok": False, "error": reason, "round_trips": round_trips}
         if not results:
-            return reason, info
-        return results + [_failure_outcome(reason)] * (len(cases) - len(results)), info
+            return RuntimeRun.did_not_run(name, reason, round_trips)
+        return RuntimeRun(name, results + [_failure_outcome(reason)] * (len(cases) - len(results)),
+                          {"ok": False, "error": reason, "round_trips": round_trips})
     finally:
         try:
             runtime.close()
@@ -63,7 +64,7 @@ def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: 
 def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: Tolerance = Tolerance(),
               batch_size: int = DEFAULT_BATCH, make_runtime: Callable[[str], Runtime] | None = None,
               progress: Callable[[str], Progress] = stderr_progress, parallel: bool | None = None,
-              boot_timeout: float | None = None, run_timeout: float | None = None) -> dict[str, Any]:
+              boot_timeout: float | None = None, run_timeout: float | None = None) -> Report:
     """Run every case on every runtime and build the report. A runtime that fails is reported,
     never dropped; the reference runs whether or not it was named.
 
@@ -80,14 +81,14 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
         parallel = make_runtime is None
     make = make_runtime or (lambda name: new_runtime(name, boot_timeout, run_timeout))
 
-    def job(name: str) -> tuple[list[dict] | str, dict[str, Any]]:
+    def job(name: str) -> RuntimeRun:
         report = progress(name)
         try:
             runtime = make(name)
         except Exception as exc:
             reason = f"could not be created: {type(exc).__name__}: {exc}"
             report(f"FAILED: {reason}")
-            return reason, {"ok": False, "error": reason, "round_trips": 0}
+            return RuntimeRun.did_not_run(name, reason)
         return drive(runtime, name, cases, batch_size, report)
 
     if parallel:
@@ -95,6 +96,4 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
             done = dict(zip(names, pool.map(job, names)))
     else:
         done = {name: job(name) for name in names}
-    outcomes = {name: done[name][0] for name in names}
-    info = {name: done[name][1] for name in names}
-    return build_report(cases, outcomes, REFERENCE, info, tolerance)
+    return build_report(cases, [done[name] for name in names], REFERENCE, tolerance)
