@@ -32,14 +32,10 @@ export class WorkerClient {
    *  call timed out and its worker was stopped (to boot a fresh one, so the page can go on). */
   constructor({ workerUrl, label = "the worker", batchTarget = null, onProgress = () => {}, onCallTimeout = () => {} }) {
     if (!workerUrl) throw new TypeError("WorkerClient needs a workerUrl");
-    this.workerUrl = workerUrl;
-    this.label = label;
-    this.batchTarget = batchTarget;
-    this.onProgress = onProgress;
-    this.onCallTimeout = onCallTimeout;
+    Object.assign(this, { workerUrl, label, batchTarget, onProgress, onCallTimeout });
     this.worker = null;
     this.nextId = 1;
-    this.pending = new Map();
+    this.pending = new Map();  // request id → {resolve, reject, timer}
     this.versions = null;
   }
 
