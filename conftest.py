@@ -100,7 +100,8 @@ class LessonPages:
         before = page.viewport_size
         if viewport:
             page.set_viewport_size(viewport)
-            page.wait_for_timeout(150)  # one layout pass
+            # two animation frames: the resize has been laid out and painted
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         page.evaluate("window.scrollTo(0, 0)")  # sticky parts sit where a reader first sees them
         page.screenshot(path=str(self.shots_dir / f"{name}.png"), full_page=True)
         if viewport:
