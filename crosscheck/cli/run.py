@@ -24,6 +24,9 @@ def register(sub) -> None:
                    help="seconds a runtime may take to start (default: 60 for js-node, 180 for the others)")
     p.add_argument("--run-timeout", type=float, default=None, metavar="S",
                    help="seconds one batch may take in a runtime before it is stopped (default 120)")
+    p.add_argument("--browser-endpoint", metavar="WS_URL",
+                   help="run the Chromium runtimes in a Playwright browser server (ws://host:port/, e.g. "
+                        "`python -m playwright run-server --unsafe`) instead of a local Chromium")
     p.add_argument("--json", metavar="PATH", help="write the full report as JSON")
     p.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
     p.add_argument("--atol", type=float, default=DEFAULT_ATOL, help=f"absolute tolerance (default {DEFAULT_ATOL:g})")
@@ -71,7 +74,7 @@ def main(args) -> int:
     try:
         report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
                            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,
-                           run_timeout=args.run_timeout)
+                           run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

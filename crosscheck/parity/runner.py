@@ -64,7 +64,8 @@ def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: 
 def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: Tolerance = Tolerance(),
               batch_size: int = DEFAULT_BATCH, make_runtime: Callable[[str], Runtime] | None = None,
               progress: Callable[[str], Progress] = stderr_progress, parallel: bool | None = None,
-              boot_timeout: float | None = None, run_timeout: float | None = None) -> Report:
+              boot_timeout: float | None = None, run_timeout: float | None = None,
+              browser_endpoint: str | None = None) -> Report:
     """Run every case on every runtime and build the report. A runtime that fails is reported,
     never dropped; the reference runs whether or not it was named.
 
@@ -79,7 +80,7 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
         raise ValueError(f"unknown runtime(s) {unknown}; known: {sorted(RUNTIMES)}")
     if parallel is None:
         parallel = make_runtime is None
-    make = make_runtime or (lambda name: new_runtime(name, boot_timeout, run_timeout))
+    make = make_runtime or (lambda name: new_runtime(name, boot_timeout, run_timeout, browser_endpoint))
 
     def job(name: str) -> RuntimeRun:
         report = progress(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Runtime, RuntimeFailure
+from .browser.page import ChromiumPageRuntime
 from .js_chromium import JsChromiumRuntime
 from .js_node import JsNodeRuntime
 from .native import NativeRuntime
@@ -21,15 +22,19 @@ __all__ = ["PYTHON_RUNTIMES", "REFERENCE", "RUNTIMES", "JsChromiumRuntime", "JsN
            "make_runtime", "unavailable_reason"]
 
 
-def make_runtime(name: str, boot_timeout: float | None = None, run_timeout: float | None = None) -> Runtime:
-    """A runtime by name, with the timeouts given (native runs in this process and takes none)."""
+def make_runtime(name: str, boot_timeout: float | None = None, run_timeout: float | None = None,
+                 browser_endpoint: str | None = None) -> Runtime:
+    """A runtime by name, with the timeouts given (native runs in this process and takes none);
+    the browser runtimes reach their browser at ``browser_endpoint`` when one is given."""
     if name not in RUNTIMES:
         raise ValueError(f"unknown runtime {name!r}; known: {', '.join(RUNTIMES)}")
     cls = RUNTIMES[name]
     if name == REFERENCE:
         return cls()
-    timeouts = {k: v for k, v in (("boot_timeout", boot_timeout), ("run_timeout", run_timeout)) if v is not None}
-    return cls(**timeouts)
+    options = {k: v for k, v in (("boot_timeout", boot_timeout), ("run_timeout", run_timeout)) if v is not None}
+    if browser_endpoint and issubclass(cls, ChromiumPageRuntime):
+        options["browser_endpoint"] = browser_endpoint
+    return cls(**options)
 
 
 def unavailable_reason(name: str) -> str | None:

@@ -6,6 +6,7 @@ DENSE_PARITY_CHROMIUM or the PATH (Debian's ``chromium``).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -36,20 +37,33 @@ def chromium_path() -> str:
 
 
 class Chromium:
-    """One Playwright driver and one browser, shared by every page of a run or a test session."""
+    """One Playwright driver and one browser, shared by every page of a run or a test session.
 
-    def __init__(self) -> None:
+    With ``endpoint`` (``ws://host:port/``, a Playwright browser server such as
+    ``python -m playwright run-server --unsafe``) the browser runs there instead: launched by that
+    server with this machine's launch options, and given this machine's loopback
+    (``expose_network``), so its pages still load from the static server here.
+    """
+
+    def __init__(self, endpoint: str | None = None) -> None:
         from playwright.sync_api import sync_playwright
 
-        executable = chromium_path()
         self._playwright = sync_playwright().start()
         try:
-            self.browser = self._playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                                            headless=True)
+            if endpoint:
+                self.executable = os.environ.get(CHROMIUM_ENV) or "/usr/bin/chromium"
+                options = {"executablePath": self.executable, "args": CHROMIUM_ARGS, "headless": True}
+                self.browser = self._playwright.chromium.connect(
+                    endpoint, expose_network="<loopback>",
+                    headers={"x-playwright-launch-options": json.dumps(options)})
+            else:
+                self.executable = chromium_path()
+                self.browser = self._playwright.chromium.launch(executable_path=self.executable,
+                                                                args=CHROMIUM_ARGS, headless=True)
         except Exception as exc:
             self._playwright.stop()
-            raise BrowserUnavailable(f"could not launch {executable}: {exc}") from exc
-        self.executable = executable
+            where = f"the browser server at {endpoint}" if endpoint else self.executable
+            raise BrowserUnavailable(f"could not launch or reach {where}: {str(exc).splitlines()[0]}") from exc
 
     @property
     def version(self) -> str:

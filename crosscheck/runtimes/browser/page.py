@@ -33,10 +33,13 @@ class ChromiumPageRuntime(Runtime):
     files_in = "pages"
 
     def __init__(self, server: StaticServer | None = None, chromium: Chromium | None = None,
-                 boot_timeout: float = BOOT_TIMEOUT_S, run_timeout: float = RUN_TIMEOUT_S) -> None:
-        # A server or browser handed in is shared and stays open; ones made here are closed here.
+                 boot_timeout: float = BOOT_TIMEOUT_S, run_timeout: float = RUN_TIMEOUT_S,
+                 browser_endpoint: str | None = None) -> None:
+        # A server or browser handed in is shared and stays open; ones made here are closed here
+        # (launched, or reached at ``browser_endpoint``, a Playwright browser server).
         self._server, self._own_server = server, server is None
         self._chromium, self._own_chromium = chromium, chromium is None
+        self.browser_endpoint = browser_endpoint
         self.boot_timeout, self.run_timeout = boot_timeout, run_timeout
         self.page = None
         self._page_errors: list[str] = []
@@ -64,7 +67,7 @@ class ChromiumPageRuntime(Runtime):
         try:
             if self._chromium is None:
                 progress("launching Chromium")
-                self._chromium = Chromium()
+                self._chromium = Chromium(self.browser_endpoint)
         except BrowserUnavailable as exc:
             raise RuntimeFailure(self.name, str(exc)) from exc
         self.page = self._chromium.new_page()
