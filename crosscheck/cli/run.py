@@ -27,6 +27,8 @@ def register(sub) -> None:
     p.add_argument("--browser-endpoint", metavar="WS_URL",
                    help="run the Chromium runtimes in a Playwright browser server (ws://host:port/, e.g. "
                         "`python -m playwright run-server --unsafe`) instead of a local Chromium")
+    p.add_argument("--reference", default="native", metavar="NAME",
+                   help="the runtime the others are compared with (default native; `exact` for the truth)")
     p.add_argument("--json", metavar="PATH", help="write the full report as JSON")
     p.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
     p.add_argument("--atol", type=float, default=DEFAULT_ATOL, help=f"absolute tolerance (default {DEFAULT_ATOL:g})")
@@ -65,16 +67,18 @@ def main(args) -> int:
                   f"that a failure", file=sys.stderr)
     else:
         runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
-    if not [r for r in runtimes if r != REFERENCE]:
+    reference = args.reference or REFERENCE
+    if not [r for r in runtimes if r != reference]:
         # A run of the reference alone compares nothing, and must not read as parity.
-        print(f"error: nothing to compare: {REFERENCE} is the reference and no other runtime "
+        print(f"error: nothing to compare: {reference} is the reference and no other runtime "
               + ("was named in --runtimes" if args.runtimes is not None else "can run here (see the notes above)"),
               file=sys.stderr)
         return 2
     try:
         report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
                            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,
-                           run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint)
+                           run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint,
+                           reference=reference)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

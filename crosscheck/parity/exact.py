@@ -277,3 +277,25 @@ def _shift(n: int, k: int) -> tuple[int, int]:
     m = abs(n) >> -k
     lost = int((m << -k) != abs(n))
     return (m if n >= 0 else -m), lost
+
+
+def run_batch(request: str) -> str:
+    """python_core.wire.run_batch's contract, with the exact arrays: JSON request in, JSON response out."""
+    import json
+
+    from python_core.wire import decode_spec, encode_array, error_record
+
+    results = []
+    for case in json.loads(request)["cases"]:
+        try:
+            arrays = exact_case(decode_spec(case))
+            results.append({"ok": True, "arrays": {k: encode_array(arrays[k]) for k in RESULT_ARRAYS}})
+        except Exception as exc:  # reported per case, as every runtime does
+            results.append({"ok": False, "error": error_record(exc)})
+    return json.dumps({"results": results, "versions": versions()})
+
+
+def versions() -> dict[str, str]:
+    import platform
+
+    return {"python": platform.python_version(), "mpmath": mpmath.__version__, "method": "exact, correctly rounded"}
