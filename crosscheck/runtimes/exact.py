@@ -8,7 +8,7 @@ Not a runtime a learner meets: the truth the others are measured against
 from __future__ import annotations
 
 from ..parity.exact import run_batch, versions
-from .base import Runtime
+from .base import Runtime, RuntimeFailure
 
 
 class ExactRuntime(Runtime):
@@ -17,8 +17,16 @@ class ExactRuntime(Runtime):
     in_process = True
     default = False  # opt-in: the default runs stay what they were
 
-    def call(self, request: str) -> str:
-        return run_batch(request)
+    batch_target = "exact:run_batch"
+
+    def call_entry(self, target: str, argument: str, timeout: float | None = None) -> str:
+        from ..parity import libm
+
+        entries = {"exact:run_batch": run_batch, libm.JS_TARGET: libm.exact_libm_json,
+                   libm.PYTHON_TARGET: libm.exact_libm_json}
+        if target not in entries:
+            raise RuntimeFailure(self.name, f"exact has no entry point {target!r}; known: {', '.join(entries)}")
+        return entries[target](argument)
 
     def versions(self) -> dict[str, str]:
         return versions()
