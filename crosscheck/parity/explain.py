@@ -12,8 +12,8 @@ when a recomputation reproduces the bits:
     reimplementation of NumPy's 8-accumulator pairwise sum reproduces, the other a sequential sum.
 ``summation_order:blocked``
     one value is reproduced only by this machine's BLAS on the same operands (its kernels keep
-    several partial sums and fuse multiply-adds in an order of their own), the other by a
-    sequential sum.
+    several partial sums and fuse multiply-adds in an order of their own), not by any sequential
+    order with or without fused steps, the other by a sequential sum.
 ``fused_multiply_add``
     one value is the sequential sum with every step fused, s ← fma(x, w, s) (emulated exactly),
     the other the same sum rounded after every product.
@@ -261,18 +261,12 @@ class _Case:
                        for r in runtimes}
         with np.errstate(all="ignore"):
             prod = {"seq0": matmul_seq0(self.X, self.W), "first": matmul_first(self.X, self.W),
-                    "blas": self.X @ self.W}
+                    "fma": matmul_fma(self.X, self.W), "blas": self.X @ self.W}
             self.z = {k: v + self.b for k, v in prod.items()}
-            self._z_fma = None
             self.act_out = {c: activation_candidates(self.act, z) for c, z in self.z.items()}
         self.recipe = {r: self._forward_recipe(r) for r in runtimes}
         self.dz = {r: derivative_dz(self.act, self.values[r]["output"], self.U) for r in runtimes}
         self._back: dict[tuple[str, int], dict[str, dict[str, np.ndarray]]] = {}
-
-    def z_fma(self) -> np.ndarray:
-        if self._z_fma is None:
-            self._z_fma = matmul_fma(self.X, self.W) + self.b
-        return self._z_fma
 
     def _forward_recipe(self, r: str) -> tuple[str, str]:
         out = self.values[r]["output"]
@@ -287,28 +281,23 @@ class _Case:
             dz, Xt, Wt = self.dz[dz_of], self.X.T, self.W.T
             with np.errstate(all="ignore"):
                 self._back[key] = {
-                    "dWeights": {"seq0": matmul_seq0(Xt, dz), "first": matmul_first(Xt, dz), "blas": Xt @ dz},
+                    "dWeights": {"seq0": matmul_seq0(Xt, dz), "first": matmul_first(Xt, dz),
+                                 "fma": matmul_fma(Xt, dz), "blas": Xt @ dz},
                     "dBiases": column_sums(dz),
-                    "dInputs": {"seq0": matmul_seq0(dz, Wt), "first": matmul_first(dz, Wt), "blas": dz @ Wt}}
-        return self._back[key]
-
-    def fma_of(self, array: str, dz_of: str) -> np.ndarray:
-        key = ("fma", array, dz_of)
-        if key not in self._back:
-            dz = self.dz[dz_of]
-            with np.errstate(all="ignore"):
-                self._back[key] = matmul_fma(self.X.T, dz) if array == "dWeights" else matmul_fma(dz, self.W.T)
+                    "dInputs": {"seq0": matmul_seq0(dz, Wt), "first": matmul_first(dz, Wt),
+                                "fma": matmul_fma(dz, Wt), "blas": dz @ Wt}}
         return self._back[key]
 
     def back_recipe(self, r: str, array: str) -> str:
         cands = self.backward(r, r)[array]
         v = self.values[r][array]
-        order = ["numpy", "seq0", "first", "blas", "pairwise"]
+        order = ["numpy", "seq0", "first", "fma", "blas", "pairwise"]
         return max(cands, key=lambda c: (int(same_bits(cands[c], v).sum()), -order.index(c)))
 
 
 def _family(recipe: str) -> str:
-    return {"seq0": "seq", "first": "seq", "numpy": "numpy", "pairwise": "pairwise", "blas": "blas"}[recipe]
+    return {"seq0": "seq", "first": "seq", "numpy": "numpy", "pairwise": "pairwise", "fma": "fma",
+            "blas": "blas"}[recipe]
 
 
 class Explanation:
@@ -349,36 +338,45 @@ class Explanation:
         return out
 
 
-def _sum_cause(case: _Case, match_a: list[str], match_b: list[str], array: str, idx, a: str, b: str) -> str | None:
+def _sum_cause(match_a: list[str], match_b: list[str]) -> str | None:
     """The cause of a difference between two sums, from the recipes that reproduce each side."""
     fa, fb = {_family(r) for r in match_a}, {_family(r) for r in match_b}
-    for mine, other, side in ((fa, fb, a), (fb, fa, b)):
+    for mine, other in ((fa, fb), (fb, fa)):
         if "seq" in other and "seq" not in mine:
             if "pairwise" in mine:
                 return PAIRWISE
+            if "fma" in mine:
+                return FMA
             if "blas" in mine:
-                blas = case.z["blas"] if array == "output" else case.backward(side, side)[array]["blas"]
-                fused = case.z_fma() if array == "output" else case.fma_of(array, side)
-                return FMA if same_bits(fused[idx], blas[idx]) else BLOCKED
+                return BLOCKED
+        if "fma" in other and "blas" in mine and not mine & {"seq", "fma"}:
+            return BLOCKED
     return None
 
 
 def explain_pair_output(ex: Explanation, case: _Case, a: str, b: str, diff_idx, out_causes: dict) -> None:
     va, vb = case.values[a]["output"], case.values[b]["output"]
-    (ca, la), (cb, lb) = case.recipe[a], case.recipe[b]
+    la, lb = case.recipe[a][1], case.recipe[b][1]
     act_cause = EXP if case.act == "sigmoid" else TANH
     for idx in diff_idx:
+        cause = None
         if va[idx] == vb[idx]:
             cause = SIGN
-        elif not same_bits(case.z[ca][idx], case.z[cb][idx]) and (
-                same_bits(case.act_out[cb][la][idx], vb[idx]) or same_bits(case.act_out[ca][lb][idx], va[idx])):
-            cause = _sum_cause(case, [ca], [cb], "output", idx, a, b) or UNEXPLAINED
-        elif case.act in ("sigmoid", "tanh") and any(
-                same_bits(v[idx], vb[idx]) for v in case.act_out[cb].values()) and any(
-                same_bits(v[idx], va[idx]) for v in case.act_out[ca].values()):
-            cause = act_cause
         else:
-            cause = UNEXPLAINED
+            # the same activation on both sides (a's, then b's): do the z recipes explain it?
+            for lib in dict.fromkeys((la, lb)):
+                ca = [c for c in case.z if same_bits(case.act_out[c][lib][idx], va[idx])]
+                cb = [c for c in case.z if same_bits(case.act_out[c][lib][idx], vb[idx])]
+                if ca and cb and not any(same_bits(case.z[x][idx], case.z[y][idx]) for x in ca for y in cb):
+                    cause = _sum_cause(ca, cb)
+                    if cause:
+                        break
+            if cause is None and case.act in ("sigmoid", "tanh"):
+                za = [c for c in case.z if any(same_bits(v[idx], va[idx]) for v in case.act_out[c].values())]
+                zb = [c for c in case.z if any(same_bits(v[idx], vb[idx]) for v in case.act_out[c].values())]
+                if za and zb:
+                    cause = act_cause
+        cause = cause or UNEXPLAINED
         out_causes[idx] = cause
         ex.add(cause, case, "output", idx, a, b)
 
@@ -421,7 +419,7 @@ def explain_pair_backward(ex: Explanation, case: _Case, a: str, b: str, array: s
                 if inherited:
                     ex.add(inherited.most_common(1)[0][0], case, array, idx, a, b, inherited_from_output=True)
                     continue
-        cause = _sum_cause(case, match_a, match_b, array, idx, a, b)
+        cause = _sum_cause(match_a, match_b)
         ex.add(cause or UNEXPLAINED, case, array, idx, a, b)
 
 
