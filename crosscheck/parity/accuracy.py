@@ -94,7 +94,7 @@ def format_accuracy(summary: dict[str, Any]) -> str:
             cells = []
             for r in runtimes:
                 v = entry["runtimes"].get(r)
-                cells.append("—" if v is None else f"{v['mean_bits']:.3g} / {v['max_bits']:.3g}")
+                cells.append("—" if v is None else f"{v['mean_bits']:.4g} / {v['max_bits']:.3g}")
             rows.append((activation, array, ", ".join(entry["closest"]), *cells))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]

@@ -32,10 +32,10 @@ when a recomputation reproduces the bits:
 ``unexplained``
     everything else, listed with case, array, index and the two runtimes.
 
-A difference in z (the forward sum) is attributed as a sum is: the two runtimes' z recipes are
-identified from their outputs (the one that, through their activation, reproduces most of them),
-and the output difference is put on z when putting one runtime's z into the other's activation
-reproduces the other's output.
+A difference in z (the forward sum) is attributed as a sum is: each runtime's z recipe (``z_recipes``
+in the JSON) is identified over the whole report as the one that, through its activation,
+reproduces most of its outputs, and an output difference is put on z when one activation applied
+to the two runtimes' own z reproduces both outputs.
 
 The BLAS recomputation calls this machine's NumPy: a report made on another machine (another
 BLAS, another CPU) leaves the native runtime's BLAS differences unexplained.
@@ -252,7 +252,7 @@ def bits_lost(name: str, out: np.ndarray) -> np.ndarray:
 class _Case:
     """One case's operands and, per runtime, its arrays and the recipes that reproduce them."""
 
-    def __init__(self, case: dict[str, Any], runtimes: list[str]):
+    def __init__(self, case: dict[str, Any], runtimes: list[str], z_recipes: dict[str, str] | None = None):
         spec = case["spec"]
         self.name, self.act = case["name"], spec["activation"]
         f = lambda k: np.array(spec[k], dtype=np.float64)  # noqa: E731
@@ -264,15 +264,25 @@ class _Case:
                     "fma": matmul_fma(self.X, self.W), "blas": self.X @ self.W}
             self.z = {k: v + self.b for k, v in prod.items()}
             self.act_out = {c: activation_candidates(self.act, z) for c, z in self.z.items()}
-        self.recipe = {r: self._forward_recipe(r) for r in runtimes}
+        self.scores = {r: self._forward_scores(r) for r in runtimes}
+        # each runtime's z recipe: the one that reproduces most of its outputs over the whole report
+        # (``z_recipes``), else in this case; its activation: the best one with that z
+        self.recipe = {}
+        for r in runtimes:
+            zr = (z_recipes or {}).get(r) or max(self.scores[r], key=lambda k: (self.scores[r][k][0], k == "blas"))
+            libs = self.scores[r][zr][1]
+            self.recipe[r] = (zr, max(libs, key=lambda lib: (libs[lib], lib == "numpy")))
         self.dz = {r: derivative_dz(self.act, self.values[r]["output"], self.U) for r in runtimes}
         self._back: dict[tuple[str, int], dict[str, dict[str, np.ndarray]]] = {}
 
-    def _forward_recipe(self, r: str) -> tuple[str, str]:
+    def _forward_scores(self, r: str) -> dict[str, tuple[int, dict[str, int]]]:
+        """Per z recipe: (outputs reproduced with its best activation, {activation: outputs reproduced})."""
         out = self.values[r]["output"]
-        scores = {(c, lib): int(same_bits(v, out).sum()) for c, libs in self.act_out.items() for lib, v in libs.items()
-                  if v.shape == out.shape}
-        return max(scores, key=lambda k: (scores[k], k == ("blas", "numpy"))) if scores else ("seq0", "numpy")
+        scores = {}
+        for c, libs in self.act_out.items():
+            per_lib = {lib: int(same_bits(v, out).sum()) for lib, v in libs.items() if v.shape == out.shape}
+            scores[c] = (max(per_lib.values(), default=0), per_lib)
+        return scores
 
     def backward(self, r: str, dz_of: str) -> dict[str, dict[str, np.ndarray]]:
         """Every recipe's dWeights, dBiases, dInputs from runtime ``dz_of``'s dZ."""
@@ -308,6 +318,7 @@ class Explanation:
         self.unexplained: list[dict[str, Any]] = []
         self.by_pair: dict[str, Counter[str]] = defaultdict(Counter)
         self.cancel_bits: list[float] = []
+        self.z_recipes: dict[str, str] = {}
 
     def add(self, cause: str, case: _Case, array: str, idx: tuple[int, ...], a: str, b: str, **detail) -> None:
         self.differing += 1
@@ -331,7 +342,8 @@ class Explanation:
                "unexplained_share": (len(self.unexplained) / self.differing) if self.differing else 0.0,
                "examples": {c: self.examples[c] for c in CAUSES if self.examples.get(c)},
                "unexplained_elements": self.unexplained[:listed],
-               "by_pair": {p: dict(c) for p, c in sorted(self.by_pair.items())}}
+               "by_pair": {p: dict(c) for p, c in sorted(self.by_pair.items())},
+               "z_recipes": self.z_recipes}
         if self.cancel_bits:
             out["derivative_cancellation_bits_lost"] = {"max": max(self.cancel_bits),
                                                         "mean": sum(self.cancel_bits) / len(self.cancel_bits)}
@@ -364,17 +376,21 @@ def explain_pair_output(ex: Explanation, case: _Case, a: str, b: str, diff_idx, 
             cause = SIGN
         else:
             # the same activation on both sides (a's, then b's): do the z recipes explain it?
+            za, zb = case.z[case.recipe[a][0]][idx], case.z[case.recipe[b][0]][idx]
             for lib in dict.fromkeys((la, lb)):
-                ca = [c for c in case.z if same_bits(case.act_out[c][lib][idx], va[idx])]
-                cb = [c for c in case.z if same_bits(case.act_out[c][lib][idx], vb[idx])]
+                # the recipes that give this runtime's own z here, if its value follows from them
+                ca = [c for c in case.z if same_bits(case.z[c][idx], za)
+                      and same_bits(case.act_out[c][lib][idx], va[idx])]
+                cb = [c for c in case.z if same_bits(case.z[c][idx], zb)
+                      and same_bits(case.act_out[c][lib][idx], vb[idx])]
                 if ca and cb and not any(same_bits(case.z[x][idx], case.z[y][idx]) for x in ca for y in cb):
                     cause = _sum_cause(ca, cb)
                     if cause:
                         break
             if cause is None and case.act in ("sigmoid", "tanh"):
-                za = [c for c in case.z if any(same_bits(v[idx], va[idx]) for v in case.act_out[c].values())]
-                zb = [c for c in case.z if any(same_bits(v[idx], vb[idx]) for v in case.act_out[c].values())]
-                if za and zb:
+                ok_a = any(same_bits(v[idx], va[idx]) for v in case.act_out[case.recipe[a][0]].values())
+                ok_b = any(same_bits(v[idx], vb[idx]) for v in case.act_out[case.recipe[b][0]].values())
+                if ok_a and ok_b:
                     cause = act_cause
         cause = cause or UNEXPLAINED
         out_causes[idx] = cause
@@ -426,11 +442,22 @@ def explain_pair_backward(ex: Explanation, case: _Case, a: str, b: str, array: s
 def explain_report(report: dict[str, Any]) -> Explanation:
     runtimes = [r for r, info in report["runtimes"].items() if info.get("ok") and r != EXACT]
     ex = Explanation()
-    for case in report["cases"]:
-        ran = [r for r in runtimes if "error" not in case["results"].get(r, {"error": 1})]
+    ran_by_case = [[r for r in runtimes if "error" not in case["results"].get(r, {"error": 1})]
+                   for case in report["cases"]]
+    # first pass: which z recipe reproduces most of each runtime's outputs, over the whole report
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for case, ran in zip(report["cases"], ran_by_case):
+        if len(ran) >= 2:
+            for r, per_recipe in _Case(case, ran).scores.items():
+                for recipe, (count, _) in per_recipe.items():
+                    totals[r][recipe] += count
+    order = ("seq0", "first", "fma", "blas")
+    z_recipes = {r: max(order, key=lambda c: (t[c], -order.index(c))) for r, t in totals.items()}
+    ex.z_recipes = z_recipes
+    for case, ran in zip(report["cases"], ran_by_case):
         if len(ran) < 2:
             continue
-        c = _Case(case, ran)
+        c = _Case(case, ran, z_recipes)
         for a, b in itertools.combinations(ran, 2):
             out_causes: dict = {}
             for array in RESULT_ARRAYS:
