@@ -16,7 +16,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from crosscheck.compare import ulp_distance
+from crosscheck.parity.compare import ulp_distance
 from crosscheck.parity.exact import exact_case, round_dyadic
 
 PREC = 4000
