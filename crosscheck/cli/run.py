@@ -12,8 +12,9 @@ from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
 def register(sub) -> None:
     p = sub.add_parser("run", help="check parity of the cases across runtimes (the default)")
     p.add_argument("--runtimes", default=None,
-                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node "
-                        "(default: all that can run here); native is the reference and always runs")
+                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node, "
+                        "and exact (the correctly rounded truth; only when named) (default: all that can run "
+                        "here but exact); the reference (--reference) always runs")
     p.add_argument("--case", action="append", default=[], metavar="FILE",
                    help="run cases from a JSON file (the report's spec format); repeatable")
     p.add_argument("--random", type=int, default=0, metavar="N", help="add N seeded random cases")
