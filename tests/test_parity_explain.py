@@ -224,3 +224,19 @@ def test_the_unexplained_are_listed_with_case_array_and_index():
     assert result["unexplained_elements"][0]["case"] == "built"
     assert result["unexplained_elements"][0]["array"] == "dWeights"
     assert result["unexplained_elements"][0]["index"] == [0, 0]
+
+
+def test_the_command_prints_and_writes_the_json(tmp_path, capsys):
+    from crosscheck.cli import main as cli_main
+
+    spec = {"activation": "linear", "weights": [[-0.0]], "biases": [[-0.0]], "inputs": [[1.0]], "upstream": [[2.0]]}
+    a = layer(spec, [[0.0]], dot=seq_zero)
+    b = layer(spec, [[-0.0]], dot=seq_first)
+    path, out = tmp_path / "r.json", tmp_path / "e.json"
+    path.write_text(__import__("json").dumps(report(spec, a, b)))
+    assert cli_main(["explain", str(path), "--json", str(out)]) == 0
+    result = __import__("json").loads(out.read_text())
+    assert {"differing_elements", "causes", "unexplained", "examples"} <= set(result)
+    assert result["differing_elements"] == 2 and result["causes"]["sign_of_zero"] == 2
+    assert result["examples"]["sign_of_zero"][0]["case"] == "built"
+    assert "sign_of_zero" in capsys.readouterr().out
