@@ -75,12 +75,12 @@ def _add_accuracy(entry: ReportCase, arrays: dict[str, dict | None]) -> None:
     """The case's ``accuracy`` list, and the same fields on each comparison of that runtime and array."""
     if arrays.get(EXACT) is None:
         return
-    entry["accuracy"] = case_accuracy(arrays, RESULT_ARRAYS)  # type: ignore[typeddict-unknown-key]
-    by_key = {(a["runtime"], a["array"]): a for a in entry["accuracy"]}  # type: ignore[typeddict-item]
+    entry["accuracy"] = case_accuracy(arrays, RESULT_ARRAYS)
+    by_key = {(a["runtime"], a["array"]): a for a in entry["accuracy"]}
     for c in entry["comparisons"]:
         a = by_key.get((c["runtime"], c["array"]))
         if a is not None:
-            c["ulp_vs_exact"], c["bits_error_vs_exact"] = a["ulp_vs_exact"], a["bits_error_vs_exact"]  # type: ignore
+            c["ulp_vs_exact"], c["bits_error_vs_exact"] = a["ulp_vs_exact"], a["bits_error_vs_exact"]
 
 
 def summarize(report_cases: list[ReportCase], runs: list[RuntimeRun]) -> dict[str, dict[str, Any]]:
