@@ -12,8 +12,9 @@ from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
 def register(sub) -> None:
     p = sub.add_parser("run", help="check parity of the cases across runtimes (the default)")
     p.add_argument("--runtimes", default=None,
-                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node "
-                        "(default: all that can run here); native is the reference and always runs")
+                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node, "
+                        "and exact (the correctly rounded truth; only when named) (default: all that can run "
+                        "here but exact); the reference (--reference) always runs")
     p.add_argument("--case", action="append", default=[], metavar="FILE",
                    help="run cases from a JSON file (the report's spec format); repeatable")
     p.add_argument("--random", type=int, default=0, metavar="N", help="add N seeded random cases")
@@ -27,6 +28,8 @@ def register(sub) -> None:
     p.add_argument("--browser-endpoint", metavar="WS_URL",
                    help="run the Chromium runtimes in a Playwright browser server (ws://host:port/, e.g. "
                         "`python -m playwright run-server --unsafe`) instead of a local Chromium")
+    p.add_argument("--reference", default="native", metavar="NAME",
+                   help="the runtime the others are compared with (default native; `exact` for the truth)")
     p.add_argument("--json", metavar="PATH", help="write the full report as JSON")
     p.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
     p.add_argument("--atol", type=float, default=DEFAULT_ATOL, help=f"absolute tolerance (default {DEFAULT_ATOL:g})")
@@ -65,16 +68,18 @@ def main(args) -> int:
                   f"that a failure", file=sys.stderr)
     else:
         runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
-    if not [r for r in runtimes if r != REFERENCE]:
+    reference = args.reference or REFERENCE
+    if not [r for r in runtimes if r != reference]:
         # A run of the reference alone compares nothing, and must not read as parity.
-        print(f"error: nothing to compare: {REFERENCE} is the reference and no other runtime "
+        print(f"error: nothing to compare: {reference} is the reference and no other runtime "
               + ("was named in --runtimes" if args.runtimes is not None else "can run here (see the notes above)"),
               file=sys.stderr)
         return 2
     try:
         report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
                            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,
-                           run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint)
+                           run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint,
+                           reference=reference)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

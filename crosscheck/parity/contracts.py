@@ -7,7 +7,7 @@ are the TypedDicts below (plain JSON, so a report written today reads back as th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
@@ -46,6 +46,9 @@ class Comparison(TypedDict, total=False):
     max_ulp: int | None
     worst_index: list[int] | None
     reason: str
+    # with the exact runtime in the run (crosscheck.parity.accuracy): {"max", "mean"} each
+    ulp_vs_exact: dict[str, float]
+    bits_error_vs_exact: dict[str, float]
 
 
 class ReportCase(TypedDict):
@@ -53,6 +56,7 @@ class ReportCase(TypedDict):
     spec: dict[str, Any]
     results: dict[str, Any]
     comparisons: list[Comparison]
+    accuracy: NotRequired[list[dict[str, Any]]]  # every runtime against exact, when exact ran
 
 
 class Report(TypedDict):
@@ -63,6 +67,7 @@ class Report(TypedDict):
     cases: list[ReportCase]
     runtimes: dict[str, RuntimeInfo]
     summary: dict[str, dict[str, Any]]
+    accuracy: NotRequired[dict[str, Any]]  # per activation and array: the runtime closest to exact
 
 
 @dataclass

@@ -6,6 +6,7 @@ from typing import Any
 
 from python_core import RESULT_ARRAYS
 
+from .accuracy import EXACT, case_accuracy, format_accuracy, summarize_accuracy
 from .cases import spec_for_report
 from .compare import Tolerance, compare_arrays
 from .contracts import Comparison, Report, ReportCase, RuntimeRun
@@ -54,15 +55,32 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
                     stats = compare_arrays(outcome["arrays"][array], ref_outcome["arrays"][array], tolerance,
                                            scales.get(array))
                     comparisons.append({"runtime": run.name, "reference": reference, "array": array, **stats})
-        report_cases.append({"name": case.get("name", f"case-{index}"), "spec": spec_for_report(case),
-                             "results": results, "comparisons": comparisons})
+        entry: ReportCase = {"name": case.get("name", f"case-{index}"), "spec": spec_for_report(case),
+                             "results": results, "comparisons": comparisons}
+        if EXACT in by_name and by_name[EXACT].ran:  # accuracy beside parity: every runtime against the truth
+            _add_accuracy(entry, {run.name: (run.outcomes[index]["arrays"] if run.ran and run.outcomes[index]["ok"]
+                                             else None) for run in runs})
+        report_cases.append(entry)
     compared = any(case["comparisons"] for case in report_cases)  # the reference alone proves nothing
     ok = compared and all(c["ok"] for case in report_cases for c in case["comparisons"]) and all(
         run.info.get("ok", False) for run in runs)
-    return {"ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact,
+    accuracy = {"accuracy": summarize_accuracy(report_cases)} if EXACT in by_name else {}
+    return {**accuracy, "ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact,
                                     "relative_to": tolerance.relative_to, "rule": tolerance.describe()},
             "reference": reference, "cases": report_cases, "runtimes": {run.name: run.info for run in runs},
             "summary": summarize(report_cases, runs)}
+
+
+def _add_accuracy(entry: ReportCase, arrays: dict[str, dict | None]) -> None:
+    """The case's ``accuracy`` list, and the same fields on each comparison of that runtime and array."""
+    if arrays.get(EXACT) is None:
+        return
+    entry["accuracy"] = case_accuracy(arrays, RESULT_ARRAYS)
+    by_key = {(a["runtime"], a["array"]): a for a in entry["accuracy"]}
+    for c in entry["comparisons"]:
+        a = by_key.get((c["runtime"], c["array"]))
+        if a is not None:
+            c["ulp_vs_exact"], c["bits_error_vs_exact"] = a["ulp_vs_exact"], a["bits_error_vs_exact"]
 
 
 def summarize(report_cases: list[ReportCase], runs: list[RuntimeRun]) -> dict[str, dict[str, Any]]:
@@ -155,5 +173,8 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append("  " + (summary_line(runtime, s, report["reference"]) if info.get("ok")
                              else f"{runtime}: FAILED: {info.get('error')}"
                              + (f" ({s['cases_run']}/{s['cases']} cases ran before it failed)" if s["cases_run"] else "")))
+    if report.get("accuracy"):
+        lines.append("")
+        lines.append(format_accuracy(report["accuracy"]))
     lines.append("PARITY OK" if report["ok"] else "PARITY FAILED")
     return "\n".join(lines)

@@ -65,7 +65,7 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
               batch_size: int = DEFAULT_BATCH, make_runtime: Callable[[str], Runtime] | None = None,
               progress: Callable[[str], Progress] = stderr_progress, parallel: bool | None = None,
               boot_timeout: float | None = None, run_timeout: float | None = None,
-              browser_endpoint: str | None = None) -> Report:
+              browser_endpoint: str | None = None, reference: str = REFERENCE) -> Report:
     """Run every case on every runtime and build the report. A runtime that fails is reported,
     never dropped; the reference runs whether or not it was named.
 
@@ -74,7 +74,7 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
     """
     if batch_size < 1:
         raise ValueError(f"batch size: expected a positive integer, got {batch_size}")
-    names = [REFERENCE] + [n for n in dict.fromkeys(runtime_names) if n != REFERENCE]
+    names = [reference] + [n for n in dict.fromkeys(runtime_names) if n != reference]
     unknown = [n for n in names if n not in RUNTIMES]
     if unknown:
         raise ValueError(f"unknown runtime(s) {unknown}; known: {sorted(RUNTIMES)}")
@@ -97,4 +97,4 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
             done = dict(zip(names, pool.map(job, names)))
     else:
         done = {name: job(name) for name in names}
-    return build_report(cases, [done[name] for name in names], REFERENCE, tolerance)
+    return build_report(cases, [done[name] for name in names], reference, tolerance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Runtime, RuntimeFailure
 from .browser.page import ChromiumPageRuntime
+from .exact import ExactRuntime
 from .js_chromium import JsChromiumRuntime
 from .js_node import JsNodeRuntime
 from .native import NativeRuntime
@@ -12,12 +13,13 @@ from .pyodide_node import PyodideNodeRuntime
 
 RUNTIMES: dict[str, type[Runtime]] = {
     cls.name: cls
-    for cls in (NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime, JsChromiumRuntime, JsNodeRuntime)
+    for cls in (NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime, JsChromiumRuntime, JsNodeRuntime,
+                ExactRuntime)
 }
 REFERENCE = NativeRuntime.name
 PYTHON_RUNTIMES = tuple(name for name, cls in RUNTIMES.items() if cls.language == "python")
 
-__all__ = ["PYTHON_RUNTIMES", "REFERENCE", "RUNTIMES", "JsChromiumRuntime", "JsNodeRuntime", "NativeRuntime",
+__all__ = ["PYTHON_RUNTIMES", "REFERENCE", "RUNTIMES", "ExactRuntime", "JsChromiumRuntime", "JsNodeRuntime", "NativeRuntime",
            "PyodideChromiumRuntime", "PyodideNodeRuntime", "Runtime", "RuntimeFailure", "available_runtimes",
            "make_runtime", "unavailable_reason"]
 
@@ -29,7 +31,7 @@ def make_runtime(name: str, boot_timeout: float | None = None, run_timeout: floa
     if name not in RUNTIMES:
         raise ValueError(f"unknown runtime {name!r}; known: {', '.join(RUNTIMES)}")
     cls = RUNTIMES[name]
-    if name == REFERENCE:
+    if cls.in_process:
         return cls()
     options = {k: v for k, v in (("boot_timeout", boot_timeout), ("run_timeout", run_timeout)) if v is not None}
     if browser_endpoint and issubclass(cls, ChromiumPageRuntime):
@@ -44,5 +46,5 @@ def unavailable_reason(name: str) -> str | None:
 
 def available_runtimes() -> tuple[list[str], dict[str, str]]:
     """(runtimes that can run here, {runtime left out: why})."""
-    reasons = {name: unavailable_reason(name) for name in RUNTIMES}
+    reasons = {name: unavailable_reason(name) for name, cls in RUNTIMES.items() if cls.default}
     return [n for n, why in reasons.items() if why is None], {n: why for n, why in reasons.items() if why}

@@ -42,6 +42,8 @@ class Runtime:
     name = ""
     language = "python"  # or "javascript": which implementation of the layer runs in it
     batch_target = "python_core.wire:run_batch"  # what run() calls
+    in_process = False  # runs in this process: no boot or batch timeouts
+    default = True      # part of the default run (opt-in runtimes are run only when named)
     # What start() needs on disk, checked before anything is launched, so that a missing file is
     # named instead of surfacing as a loader's stack trace or a boot timeout. The files lie under
     # one folder; a subclass says what a missing one means and what to run then.

@@ -14,6 +14,7 @@ from .base import Runtime, RuntimeFailure
 
 class NativeRuntime(Runtime):
     name = "native"
+    in_process = True
 
     def call_entry(self, target: str, argument: str, timeout: float | None = None) -> str:
         # In this process: no timeout can stop it, and none is needed for the harness's own code.

@@ -1,8 +1,8 @@
 // The functions a host may call in the JavaScript reference by name (str → str), for the
 // js-chromium worker and the js-node runtime alike: the JavaScript side of python_core/entries.py.
-import { runBatch, runtimeVersions } from "./wire.mjs";
+import { probeLibm, runBatch, runtimeVersions } from "./wire.mjs";
 
-export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch });
+export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch, "wire:probeLibm": probeLibm });
 
 export function callEntry(target, argument) {
   if (!Object.hasOwn(ENTRY_POINTS, target)) {

@@ -98,3 +98,18 @@ export function runBatch(request) {
   });
   return JSON.stringify({ results, versions: runtimeVersions() });
 }
+
+/** {"x": wire array} → {"Math.exp": wire array, "Math.tanh": wire array} (JSON text): this engine's
+ *  exp and tanh on every argument, for `python -m crosscheck probe-libm`. */
+export function probeLibm(request) {
+  const { data, shape } = decodeFlat(JSON.parse(request).x);
+  const exp = new Float64Array(data.length);
+  const tanh = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    exp[i] = Math.exp(data[i]);
+    tanh[i] = Math.tanh(data[i]);
+  }
+  return JSON.stringify({ "Math.exp": encodeFlat(exp, shape), "Math.tanh": encodeFlat(tanh, shape),
+                          versions: runtimeVersions() });
+}
+

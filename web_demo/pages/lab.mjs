@@ -13,6 +13,7 @@ import { el, showProblems } from "../lib/dom.mjs";
 import { formatMatrix, parseMatrix, shapeProblems } from "../lib/matrix-text.mjs";
 import { PythonRuntime } from "../lib/python-runtime.mjs";
 import { bitsHex, exactText, sameValue, ulpDistance } from "../lib/ulp.mjs";
+import { MIN_BITS_FLAGGED, WELL_CONDITIONED, WHY, gradientBitsLost } from "../lib/conditioning.mjs";
 
 // The harness's default rtol and atol (crosscheck/compare.py), applied to |reference| alone: the
 // harness can also widen it to the magnitude of the terms summed (it knows them; the lab does not).
@@ -151,11 +152,17 @@ function render(spec, js, py) {
         if (ulp !== null && ulp > maxUlp) maxUlp = ulp;
         if (py && !within) outside += 1;
         const cls = !py ? "cell" : ulp === 0n ? "cell u0" : within ? "cell uclose" : "cell ufar";
-        return el("td", { class: cls, dataset: { array: name, i, j, js: bitsHex(jsValue),
-          py: py ? bitsHex(pyValue) : undefined, ulp: ulp === null ? undefined : String(ulp) } },
+        // The lesson's derivative, read from the output, may have lost most of its bits here.
+        const lost = name === "output" ? 0 : gradientBitsLost(spec.activation, js.output, name, i, j);
+        const ill = lost >= MIN_BITS_FLAGGED;
+        return el("td", { class: ill ? `${cls} ill` : cls, dataset: { array: name, i, j, js: bitsHex(jsValue),
+          py: py ? bitsHex(pyValue) : undefined, ulp: ulp === null ? undefined : String(ulp),
+          ...(ill ? { bitsLost: lost.toFixed(1) } : {}) } },
           el("div", { class: "py" }, el("span", { class: "k" }, "py"), py ? exactText(pyValue) : "…"),
           el("div", { class: "js" }, el("span", { class: "k" }, "js"), exactText(jsValue)),
-          el("div", { class: "ulp" }, ulp === null ? "\u00a0" : `${ulp} ULP`));
+          el("div", { class: "ulp" }, ulp === null ? "\u00a0" : `${ulp} ULP`),
+          ill ? el("div", { class: "cond" }, `⚠ the derivative loses ${Math.round(lost)} bits: ${WHY[spec.activation]}; `
+            + `well-conditioned: ${WELL_CONDITIONED[spec.activation]}`) : null);
       })))));
     return el("div", { class: "result" },
       el("h3", {}, name, " ", el("span", { class: "shape" }, `${rows.length} × ${rows[0].length}`)),

@@ -1,0 +1,30 @@
+"""`explain REPORT.json [--json PATH]`: the cause of every element where two runtimes differ."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("explain", help="attribute every element where two runtimes differ to a cause, by recomputation")
+    p.add_argument("report", help="a report written with --json")
+    p.add_argument("--json", metavar="PATH", help="write the attribution as JSON")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from ..parity.explain import explain_report, format_explanation
+
+    try:
+        report = json.loads(Path(args.report).read_text())
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {args.report}: {exc}", file=sys.stderr)
+        return 2
+    result = explain_report(report).as_json()
+    print(format_explanation(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+        print(f"attribution written to {args.json}")
+    return 0
