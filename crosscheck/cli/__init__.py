@@ -14,8 +14,16 @@ import sys
 SUBCOMMANDS = ("run", "assemble", "serve", "build_site", "train", "bench", "bench_training", "tally")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag or value is one line naming it (``prog: error: argument --atol: …``), exit 2, no usage dump;
+    ``--help`` still shows the usage. Subparsers are made of this class too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crosscheck",
+    parser = OneLineParser(prog="python -m crosscheck",
                                      description="Cross-runtime parity for the lesson's DenseLayer.")
     sub = parser.add_subparsers(dest="command")
     for name in SUBCOMMANDS:

@@ -11,14 +11,18 @@ from .compare import Tolerance, compare_arrays
 from .error_bounds import term_magnitudes
 
 
-def _failed_comparison(runtime: str, reference: str, array: str, reason: str) -> dict[str, Any]:
+def _failed_comparison(runtime: str, reference: str, array: str, reason: str,
+                       did_not_run: bool = False) -> dict[str, Any]:
     return {"runtime": runtime, "reference": reference, "array": array, "max_abs_diff": None, "max_ulp": None,
-            "worst_index": None, "bit_identical": False, "ok": False, "reason": reason}
+            "worst_index": None, "bit_identical": False, "ok": False, "reason": reason,
+            **({"did_not_run": True} if did_not_run else {})}
 
 
 def build_report(cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | str], reference: str,
-                 runtime_info: dict[str, dict[str, Any]], tolerance: Tolerance) -> dict[str, Any]:
-    """``outcomes[runtime]`` is that runtime's list of per-case outcomes, or the reason it did not run."""
+                 runtime_info: dict[str, dict[str, Any]], tolerance: Tolerance,
+                 not_checked: dict[str, str] | None = None) -> dict[str, Any]:
+    """``outcomes[runtime]`` is that runtime's list of per-case outcomes, or the reason it did not run.
+    ``not_checked``: runtimes left out of the run on purpose, with why; listed, never counted as agreeing."""
     report_cases = []
     for index, case in enumerate(cases):
         results: dict[str, Any] = {}
@@ -37,7 +41,8 @@ def build_report(cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | s
                 continue
             for array in RESULT_ARRAYS:
                 if isinstance(per_case, str):
-                    comparisons.append(_failed_comparison(runtime, reference, array, f"{runtime} did not run: {per_case}"))
+                    comparisons.append(_failed_comparison(runtime, reference, array, f"{runtime} did not run: {per_case}",
+                                                          did_not_run=True))
                 elif ref_outcome is None or not ref_outcome["ok"]:
                     why = ref_outcome["error"]["message"] if ref_outcome else outcomes[reference]
                     comparisons.append(_failed_comparison(runtime, reference, array, f"{reference} failed: {why}"))
@@ -57,6 +62,8 @@ def build_report(cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | s
     return {"ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact,
                                     "relative_to": tolerance.relative_to, "rule": tolerance.describe()},
             "reference": reference, "cases": report_cases, "runtimes": runtime_info,
+            "checked": [r for r in outcomes if r != reference and runtime_info.get(r, {}).get("ok")],
+            "not_checked": dict(not_checked or {}),
             "summary": summarize(report_cases, outcomes, reference)}
 
 
@@ -113,6 +120,7 @@ def format_table(report: dict[str, Any]) -> str:
             w = worst.setdefault((c["runtime"], c["array"]),
                                  {"cases": 0, "same": 0, "abs": 0.0, "ulp": 0, "ok": True, "where": "", "why": ""})
             w["cases"] += 1
+            w["did_not_run"] = w.get("did_not_run", True) and bool(c.get("did_not_run"))
             w["same"] += int(c["bit_identical"])
             w["ok"] &= c["ok"]
             if c["max_ulp"] is None:
@@ -124,9 +132,12 @@ def format_table(report: dict[str, Any]) -> str:
                     w["ulp"] = c["max_ulp"]
                     w["where"] = f"{case['name']} {c['worst_index']}"
     for (runtime, array), w in worst.items():
-        verdict = "ok" if w["ok"] else "FAIL"
+        verdict = "ok" if w["ok"] else ("DID NOT RUN" if w["did_not_run"] else "FAIL")
         rows.append((runtime, array, str(w["cases"]), f"{w['same']}/{w['cases']}", _fmt_abs(w["abs"]),
                      "—" if w["ulp"] is None else str(w["ulp"]), w["where"] or "—", verdict))
+    not_checked = report.get("not_checked") or {}
+    for runtime in not_checked:
+        rows.append((runtime, "—", "0") + ("—",) * (len(rows[0]) - 4) + ("NOT CHECKED",))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -144,6 +155,8 @@ def format_table(report: dict[str, Any]) -> str:
             lines.append(f"  {runtime}: {detail}{timing}")
         else:
             lines.append(f"  {runtime}: DID NOT RUN: {info.get('error')}")
+    for runtime, why in not_checked.items():
+        lines.append(f"  {runtime}: NOT CHECKED: {why}")
     lines.append("")
     lines.append("summary:")
     for runtime, s in report.get("summary", {}).items():
@@ -151,5 +164,23 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append("  " + (summary_line(runtime, s, report["reference"]) if info.get("ok")
                              else f"{runtime}: FAILED: {info.get('error')}"
                              + (f" ({s['cases_run']}/{s['cases']} cases ran before it failed)" if s["cases_run"] else "")))
-    lines.append("PARITY OK" if report["ok"] else "PARITY FAILED")
+    for runtime, why in not_checked.items():
+        lines.append(f"  {runtime}: NOT CHECKED ({why})")
+    lines.append(verdict_line(report))
     return "\n".join(lines)
+
+
+def verdict_line(report: dict[str, Any]) -> str:
+    """PARITY OK only when every runtime ran and agreed and none was left out; a run that left
+    runtimes out says which were checked and which were not, never an unqualified PARITY OK."""
+    if not report["ok"]:
+        return "PARITY FAILED"
+    not_checked = report.get("not_checked") or {}
+    if not not_checked:
+        return "PARITY OK"
+    checked = report.get("checked") or [r for r in report["runtimes"] if r != report["reference"]]
+    line = (f"PARITY OK for {', '.join(checked)} only (against {report['reference']}); "
+            f"NOT CHECKED: {', '.join(not_checked)}")
+    if not any(r.startswith("pyodide") for r in checked):
+        line += "; python_core in Pyodide was not checked"
+    return line

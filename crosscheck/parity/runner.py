@@ -63,9 +63,16 @@ def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: 
 def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: Tolerance = Tolerance(),
               batch_size: int = DEFAULT_BATCH, make_runtime: Callable[[str], Runtime] | None = None,
               progress: Callable[[str], Progress] = stderr_progress, parallel: bool | None = None,
-              boot_timeout: float | None = None, run_timeout: float | None = None) -> dict[str, Any]:
+              boot_timeout: float | None = None, run_timeout: float | None = None,
+              unavailable: dict[str, str] | None = None,
+              not_checked: dict[str, str] | None = None) -> dict[str, Any]:
     """Run every case on every runtime and build the report. A runtime that fails is reported,
     never dropped; the reference runs whether or not it was named.
+
+    ``unavailable`` maps runtimes of ``runtime_names`` that cannot run here to why: they are not
+    started, and stand in the report as DID NOT RUN with that reason (which fails the run).
+    ``not_checked`` maps the runtimes deliberately left out of the run to why (not named, or
+    skipped with --skip-unavailable): they are listed in the report, never counted as agreeing.
 
     ``parallel`` defaults to True when the runtimes are made here, and to False when the caller
     hands in ``make_runtime`` (its runtimes may share objects bound to the caller's thread).
@@ -80,8 +87,14 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
         parallel = make_runtime is None
     make = make_runtime or (lambda name: new_runtime(name, boot_timeout, run_timeout))
 
+    unavailable = dict(unavailable or {})
+
     def job(name: str) -> tuple[list[dict] | str, dict[str, Any]]:
         report = progress(name)
+        if name in unavailable:
+            reason = f"cannot run here: {unavailable[name]}"
+            report(f"DID NOT RUN: {reason}")
+            return reason, {"ok": False, "error": reason, "round_trips": 0, "did_not_run": True}
         try:
             runtime = make(name)
         except Exception as exc:
@@ -97,4 +110,5 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
         done = {name: job(name) for name in names}
     outcomes = {name: done[name][0] for name in names}
     info = {name: done[name][1] for name in names}
-    return build_report(cases, outcomes, REFERENCE, info, tolerance)
+    return build_report(cases, outcomes, REFERENCE, info, tolerance,
+                        {n: why for n, why in (not_checked or {}).items() if n not in names})
