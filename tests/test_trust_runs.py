@@ -69,3 +69,47 @@ def test_runtimes_not_named_are_listed_as_not_checked(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-2].startswith("PARITY OK for js-node only")
     assert json.loads(out.read_text())["not_checked"] == {n: "not named in --runtimes" for n in LEFT_OUT}
+
+
+# --- finding 8: the headline number -----------------------------------------------------------
+
+import numpy as np  # noqa: E402
+
+from crosscheck.parity.compare import Tolerance, compare_arrays  # noqa: E402
+from crosscheck.parity.report import build_report, format_table  # noqa: E402
+
+
+def test_near_zero_elements_of_opposite_sign_are_not_the_headline():
+    # Two elements that should both be about 0 (terms of magnitude 1) differ by 4e-15 across zero: a
+    # raw ULP count of ~8.5e18, yet they use 4e-15 / (1e-15 + 1e-12) ≈ 0.004 of the tolerance. A
+    # third element, 1.5e-10 off at scale 100, is the one closest to failing: 1.5e-10 / (1e-15 + 1e-10).
+    ref = np.array([-1e-15, 100.0, 0.5])
+    value = np.array([3e-15, 100.0 + 1.5e-10, 0.5])
+    scale = np.array([1.0, 100.0, 0.5])
+    stats = compare_arrays(value, ref, Tolerance(), scale)
+    assert stats["max_ulp"] > 8e18 and stats["worst_index"] == [0]        # the raw count, kept in the JSON
+    assert stats["worst_tolerance_index"] == [1] and not stats["ok"]
+    assert stats["tolerance_used"] == abs(value[1] - ref[1]) / (1e-15 + 1e-12 * 100.0) > 1
+    assert stats["ulp_at_scale"] == abs(value[1] - ref[1]) / 2.0 ** -46   # ULP of 100 is 2^-46
+    assert stats["sign_differs"] == 1 and stats["worst_sign_differs"] is False
+
+
+def test_signs_that_differ_and_nan_are_shown_as_such():
+    ref = np.array([[-1e-15, 2.0]])
+    value = np.array([[3e-15, 2.0]])
+    info = {"native": {"ok": True}, "other": {"ok": True}}
+    case = {"name": "c", "activation": "linear", "weights": [[1.0, 1.0]], "biases": [[0.0, 0.0]],
+            "inputs": [[1.0]], "upstream": [[1.0, 1.0]]}
+    arrays = {k: ref.copy() for k in ("output", "dWeights", "dBiases", "dInputs")}
+    shifted = {k: v.copy() for k, v in arrays.items()}
+    shifted["dBiases"] = value
+    report = build_report([case], {"native": [{"ok": True, "arrays": arrays}],
+                                   "other": [{"ok": True, "arrays": shifted}]},
+                          "native", info, Tolerance(relative_to="result"))
+    text = format_table(report)
+    assert "+3e-15 vs -1e-15, signs differ" in text and "8494732470134602711" not in text, text
+    assert report["summary"]["other"]["sign_differs_elements"] == 1
+    # |a-ref| = 4e-15 against atol 1e-15 + 1e-12·1e-15: 4 times the tolerance.
+    assert report["summary"]["other"]["worst_tolerance_used"] == 4e-15 / (1e-15 + 1e-12 * 1e-15)
+    nan = compare_arrays(np.array([np.nan, 1.0]), np.array([1.0, 1.0]))
+    assert nan["tolerance_used"] == float("inf") and nan["ulp_at_scale"] is None and not nan["ok"]

@@ -15,6 +15,7 @@ def _failed_comparison(runtime: str, reference: str, array: str, reason: str,
                        did_not_run: bool = False) -> dict[str, Any]:
     return {"runtime": runtime, "reference": reference, "array": array, "max_abs_diff": None, "max_ulp": None,
             "worst_index": None, "bit_identical": False, "ok": False, "reason": reason,
+            "tolerance_used": None, "ulp_at_scale": None, "worst_tolerance_index": None, "sign_differs": 0,
             **({"did_not_run": True} if did_not_run else {})}
 
 
@@ -69,7 +70,9 @@ def build_report(cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | s
 
 def summarize(report_cases: list[dict[str, Any]], outcomes: dict[str, list[dict] | str],
               reference: str) -> dict[str, dict[str, Any]]:
-    """Per runtime: cases run, arrays compared, bit-identical and failed arrays, and the worst ULP with where."""
+    """Per runtime: cases run, arrays compared, bit-identical and failed arrays; the element closest to
+    failing (``worst_tolerance_used`` and ``worst_by_tolerance``, with its ULPs at its own scale); the
+    count of elements whose sign differs from the reference; and the raw worst ULP distance with where."""
     summary: dict[str, dict[str, Any]] = {}
     for runtime, per_case in outcomes.items():
         ran = 0 if isinstance(per_case, str) else sum(1 for o in per_case if o["ok"])
@@ -82,15 +85,52 @@ def summarize(report_cases: list[dict[str, Any]], outcomes: dict[str, list[dict]
             s["failed_arrays"] = s.get("failed_arrays", 0) + int(not c["ok"])
             s["ok_only_relative_to_terms"] = s.get("ok_only_relative_to_terms", 0) + int(
                 c["ok"] and not c.get("ok_relative_to_result", True))
+            s["sign_differs_elements"] = s.get("sign_differs_elements", 0) + int(c.get("sign_differs") or 0)
             if c["max_ulp"] is not None and c["max_ulp"] > s.get("worst_ulp", -1):
                 s["worst_ulp"] = c["max_ulp"]
                 s["worst"] = {"case": case["name"], "case_index": index, "array": c["array"],
                               "index": c["worst_index"], "max_abs_diff": c["max_abs_diff"]}
+            used = c.get("tolerance_used")
+            if used is not None and used > s.get("worst_tolerance_used", -1.0):
+                s["worst_tolerance_used"] = used
+                s["worst_by_tolerance"] = {
+                    "case": case["name"], "case_index": index, "array": c["array"],
+                    "index": c["worst_tolerance_index"], "tolerance_used": used, "ulp_at_scale": c["ulp_at_scale"],
+                    "value": c.get("worst_value"), "reference": c.get("worst_reference"),
+                    "sign_differs": c.get("worst_sign_differs", False)}
     return summary
 
 
 def _fmt_abs(value: float | None) -> str:
     return "—" if value is None else ("0" if value == 0 else f"{value:.3g}")
+
+
+def fmt_used(used: float | None) -> str:
+    """The fraction of the tolerance used: 0, 0.0021, 0.97, 1.3 (over: fails), inf."""
+    if used is None:
+        return "—"
+    if used == 0:
+        return "0"
+    return "inf" if used == float("inf") else f"{used:.2g}"
+
+
+def fmt_ulps(ulps: float | None) -> str:
+    if ulps is None:
+        return "—"
+    if ulps == 0:
+        return "0"
+    return f"{ulps:.3g}" if ulps < 1e6 else f"{ulps:.1e}"
+
+
+def describe_element(value: float | None, reference: float | None, sign_differs: bool) -> str:
+    """How the worst element differs, when the ULPs alone would mislead: a NaN, or opposite signs."""
+    if value is None or reference is None:
+        return ""
+    if (value != value) != (reference != reference):
+        return f"{value:.3g} vs {reference:.3g}, NaN against a number"
+    if sign_differs:
+        return f"{value:+.3g} vs {reference:+.3g}, signs differ"
+    return ""
 
 
 def summary_line(runtime: str, s: dict[str, Any], reference: str) -> str:
@@ -104,37 +144,50 @@ def summary_line(runtime: str, s: dict[str, Any], reference: str) -> str:
         line += f", {s['failed_arrays']} out of tolerance"
     if s.get("ok_only_relative_to_terms"):
         line += f" ({s['ok_only_relative_to_terms']} within rtol of their terms' magnitude, not of the result)"
-    if "worst" in s:
-        w = s["worst"]
-        where = f" ({w['array']} of {w['case']}" + (f" at {w['index']}" if w["index"] is not None else "") + ")"
-        line += f", worst {s['worst_ulp']} ULP" + (where if s["worst_ulp"] else "")
+    if "worst_by_tolerance" in s:
+        w = s["worst_by_tolerance"]
+        line += f", worst {fmt_used(w['tolerance_used'])} of the tolerance"
+        if w["tolerance_used"]:
+            where = f"{w['array']} of {w['case']}" + (f" at {w['index']}" if w["index"] is not None else "")
+            detail = describe_element(w["value"], w["reference"], w["sign_differs"])
+            line += (f" ({where}: {fmt_ulps(w['ulp_at_scale'])} ULP at its scale"
+                     + (f"; {detail}" if detail else "") + ")")
+    if s.get("sign_differs_elements"):
+        line += f", {s['sign_differs_elements']} element(s) of opposite sign to the reference"
     return line
 
 
 def format_table(report: dict[str, Any]) -> str:
-    """One row per runtime and array, worst over all cases; then versions, then a summary line per runtime."""
-    rows = [("runtime", "array", "cases", "bit-identical", "max abs diff", "max ULP", "worst case", "verdict")]
+    """One row per runtime and array, worst over all cases (the element closest to failing); then
+    versions, then a summary line per runtime. Raw ULP distances are in the JSON."""
+    rows = [("runtime", "array", "cases", "bit-identical", "tol used", "ULP at scale", "max abs diff",
+             "worst case", "verdict")]
     worst: dict[tuple[str, str], dict[str, Any]] = {}
     for case in report["cases"]:
         for c in case["comparisons"]:
             w = worst.setdefault((c["runtime"], c["array"]),
-                                 {"cases": 0, "same": 0, "abs": 0.0, "ulp": 0, "ok": True, "where": "", "why": ""})
+                                 {"cases": 0, "same": 0, "abs": 0.0, "used": 0.0, "ulps": 0.0, "ok": True,
+                                  "where": "", "why": "", "did_not_run": True})
             w["cases"] += 1
-            w["did_not_run"] = w.get("did_not_run", True) and bool(c.get("did_not_run"))
+            w["did_not_run"] = w["did_not_run"] and bool(c.get("did_not_run"))
             w["same"] += int(c["bit_identical"])
             w["ok"] &= c["ok"]
-            if c["max_ulp"] is None:
-                w["abs"], w["ulp"] = None, None
+            used = c.get("tolerance_used")
+            if c["max_abs_diff"] is None or used is None:
+                w["abs"], w["used"], w["ulps"] = None, None, None
                 w["why"] = w["why"] or c.get("reason", "")
-            elif w["ulp"] is not None:
+            elif w["used"] is not None:
                 w["abs"] = max(w["abs"], c["max_abs_diff"])
-                if c["max_ulp"] > w["ulp"]:
-                    w["ulp"] = c["max_ulp"]
-                    w["where"] = f"{case['name']} {c['worst_index']}"
+                if used > w["used"]:
+                    w["used"], w["ulps"] = used, c["ulp_at_scale"]
+                    detail = describe_element(c.get("worst_value"), c.get("worst_reference"),
+                                              c.get("worst_sign_differs", False))
+                    w["where"] = f"{case['name']} {c['worst_tolerance_index']}" + (f" ({detail})" if detail else "")
     for (runtime, array), w in worst.items():
         verdict = "ok" if w["ok"] else ("DID NOT RUN" if w["did_not_run"] else "FAIL")
-        rows.append((runtime, array, str(w["cases"]), f"{w['same']}/{w['cases']}", _fmt_abs(w["abs"]),
-                     "—" if w["ulp"] is None else str(w["ulp"]), w["where"] or "—", verdict))
+        rows.append((runtime, array, str(w["cases"]), f"{w['same']}/{w['cases']}", fmt_used(w["used"]),
+                     fmt_ulps(w["ulps"]) if w["used"] is not None else "—", _fmt_abs(w["abs"]),
+                     w["where"] or "—", verdict))
     not_checked = report.get("not_checked") or {}
     for runtime in not_checked:
         rows.append((runtime, "—", "0") + ("—",) * (len(rows[0]) - 4) + ("NOT CHECKED",))
@@ -146,6 +199,8 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append(f"reference: {report['reference']}; tolerance: "
                  + ("bit-identical" if tol["exact"] else f"rtol {tol['rtol']:g}, atol {tol['atol']:g}: "
                     + tol.get("rule", "")))
+    lines.append("tol used: max |a−ref| / (atol + rtol·scale) over the elements (above 1 fails); ULP at scale: "
+                 "|a−ref| in units of the last place of that element's magnitude")
     for runtime, info in report["runtimes"].items():
         if info.get("ok"):
             detail = ", ".join(f"{k} {v}" for k, v in info.items()
