@@ -86,6 +86,16 @@ def main(args) -> int:
             not_checked[name] = f"skipped with --skip-unavailable: {why}"
         runtimes = [r for r in runtimes if r not in unavailable]
         unavailable = {}
+    # A Pyodide runtime folder that is stale (python_core edited since) or changed after assembly is
+    # refused before anything starts: it would run other code than native, or files nobody checked.
+    if any("integrity_reason" in vars(RUNTIMES[r]) and r not in unavailable for r in runtimes):
+        from ..paths import RUNTIME_DIR
+        from ..site.integrity import RuntimeIntegrityError, verify_runtime
+        try:
+            verify_runtime(RUNTIME_DIR)
+        except RuntimeIntegrityError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if not [r for r in runtimes if r != REFERENCE]:
         # A run of the reference alone compares nothing, and must not read as parity.
         print(f"error: nothing to compare: {REFERENCE} is the reference and no other runtime "

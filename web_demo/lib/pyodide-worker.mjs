@@ -28,7 +28,19 @@ const ops = {
     pyodide = await loadPyodide({ indexURL });
     progress("loading NumPy and dense-parity");
     const packages = config.packages.map((p) => (/[/:]/.test(p) ? here(p) : p));
-    await pyodide.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => progress(m) });
+    // Pyodide reports a package it could not load (a wheel whose sha256 differs from pyodide-lock.json
+    // is refused by the browser's integrity check) only through errorCallback, and goes on; the import
+    // would then fail with a bare ModuleNotFoundError. Say what happened instead.
+    const loadErrors = [];
+    await pyodide.loadPackage(packages, {
+      messageCallback: () => {},
+      errorCallback: (m) => { loadErrors.push(m); progress(m); },
+    });
+    if (loadErrors.length) {
+      throw new Error(`could not load ${packages.join(", ")}: ${loadErrors.join("; ")}. A file of the Python ` +
+        "runtime does not match the sha256 in pyodide-lock.json (changed or damaged after assembly), or is " +
+        "missing; rebuild it with `python -m crosscheck assemble`");
+    }
     progress("importing python_core");
     resolve = pythonFunctions(pyodide);
     const versions = JSON.parse(resolve("python_core.wire:versions_json")());
