@@ -166,3 +166,14 @@ def test_chromium_refusing_a_changed_wheel_says_so_in_words(runtime_copy, chromi
             runtime.close()
     reason = failure.value.reason
     assert "does not match the sha256 in pyodide-lock.json" in reason and "crosscheck assemble" in reason, reason
+
+
+def test_python_requirements_are_installed_hash_checked():
+    import re
+    text = (REPO / "requirements.txt").read_text()
+    requirements = [r for r in re.split(r"(?<!\\)\n", text) if r.strip() and not r.lstrip().startswith("#")]
+    assert len(requirements) > 40
+    for requirement in requirements:
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+==[^\s\\]+ \\\n    (--hash=sha256:[0-9a-f]{64} ?)+", requirement), requirement
+    setup = (REPO / "scripts" / "setup").read_text()
+    assert "--require-hashes -r requirements.txt" in setup
