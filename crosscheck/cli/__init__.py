@@ -37,5 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     choices = parser._subparsers._group_actions[0].choices
     if not argv or (argv[0] not in choices and argv[0] not in ("-h", "--help")):
         argv.insert(0, "run")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a refused value (already printed as one line): its exit code
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     return args.func(args)
