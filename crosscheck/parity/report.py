@@ -185,7 +185,8 @@ def format_table(report: dict[str, Any]) -> str:
                     w["where"] = f"{case['name']} {c['worst_tolerance_index']}" + (f" ({detail})" if detail else "")
     for (runtime, array), w in worst.items():
         verdict = "ok" if w["ok"] else ("DID NOT RUN" if w["did_not_run"] else "FAIL")
-        rows.append((runtime, array, str(w["cases"]), f"{w['same']}/{w['cases']}", fmt_used(w["used"]),
+        rows.append((runtime, array, str(w["cases"]), "—" if w["did_not_run"] else f"{w['same']}/{w['cases']}",
+                     fmt_used(w["used"]),
                      fmt_ulps(w["ulps"]) if w["used"] is not None else "—", _fmt_abs(w["abs"]),
                      w["where"] or "—", verdict))
     not_checked = report.get("not_checked") or {}
@@ -217,6 +218,7 @@ def format_table(report: dict[str, Any]) -> str:
     for runtime, s in report.get("summary", {}).items():
         info = report["runtimes"].get(runtime, {})
         lines.append("  " + (summary_line(runtime, s, report["reference"]) if info.get("ok")
+                             else f"{runtime}: DID NOT RUN: {info.get('error')}" if info.get("did_not_run")
                              else f"{runtime}: FAILED: {info.get('error')}"
                              + (f" ({s['cases_run']}/{s['cases']} cases ran before it failed)" if s["cases_run"] else "")))
     for runtime, why in not_checked.items():
