@@ -34,7 +34,7 @@ BAD = [
     (("--random", "-1"), "--random"),
     (("--batch-size", "0"), "--batch-size"),
     (("--json", "/nonexistent/dir/r.json"), "--json"),
-    (("--runtimes", "native,firefox"), "--runtimes"),
+    (("--runtimes", "native,no-such-runtime"), "--runtimes"),
     (("train", "xor", "--epochs", "0"), "--epochs"),
     (("train", "xor", "--learning-rate", "nan"), "--learning-rate"),
     (("train", "xor", "--atol", "inf"), "--atol"),
