@@ -113,7 +113,7 @@ def input_file(text: str) -> str:
 def input_folder(text: str) -> Path:
     path = Path(text)
     if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"no such folder: {text}")
+        raise argparse.ArgumentTypeError(f"{text} is not a directory" + ("" if path.exists() else " (no such folder)"))
     if not os.access(path, os.R_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"cannot read folder {text}: permission denied")
     return path
