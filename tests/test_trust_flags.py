@@ -45,14 +45,17 @@ BAD = [
     (("bench", "--big-cases", "100000000"), "--big-cases"),
     (("bench", "--batch-size", "-2"), "--batch-size"),
     (("bench", "--json", "/nonexistent/dir/b.json"), "--json"),
+    (("bench", "--runtimes", ","), "--runtimes"),
+    (("bench", "--runtimes", "native,no-such-runtime"), "--runtimes"),
     (("bench-training", "--repeats", "0"), "--repeats"),
+    (("build-site", "--out", "/etc/hostname"), "--out"),
     (("serve", "--port", "70000"), "--port"),
     (("serve", "--port", "-1"), "--port"),
     (("serve", "--root", "/nonexistent/site"), "--root"),
 ]
 
 
-SUBCOMMANDS = ("train", "bench", "bench-training", "serve")
+SUBCOMMANDS = ("train", "bench", "bench-training", "serve", "build-site")
 
 
 @pytest.mark.parametrize("argv,flag", BAD, ids=[" ".join(a) for a, _ in BAD])
