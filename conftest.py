@@ -29,6 +29,17 @@ def booted(runtime: Runtime):
 
 
 @pytest.fixture(scope="session")
+def verified_runtime():
+    """The assembled runtime, checked against its stamp before any page or runtime loads it: a stale or
+    changed folder errors the tests that need it, naming the file and what to run."""
+    from crosscheck.paths import RUNTIME_DIR
+    from crosscheck.site.integrity import verify_runtime
+
+    verify_runtime(RUNTIME_DIR)
+    return RUNTIME_DIR
+
+
+@pytest.fixture(scope="session")
 def static_server():
     with StaticServer() as server:
         yield server
@@ -109,7 +120,7 @@ class LessonPages:
 
 
 @pytest.fixture(scope="session")
-def lesson_pages(static_server, chromium):
+def lesson_pages(static_server, chromium, verified_runtime):
     return LessonPages(static_server, chromium, REPO / "artifacts" / "screenshots")
 
 

@@ -86,7 +86,16 @@ def test_report_fields_table_and_summary_lines():
     assert (summary["cases_run"], summary["arrays"], summary["bit_identical_arrays"], summary["worst_ulp"]) == (4, 16, 15, 1)
     lines = format_table(report).splitlines()
     assert lines[-1] == "PARITY OK"
-    assert lines[-2] == f"  other: 4/4 cases ran, 15/16 arrays bit-identical, worst 1 ULP (dInputs of {cases[2]['name']} at [0, 0])"
+    # The headline is the fraction of the tolerance used, at the element closest to failing, and the
+    # ULPs at that element's own scale (max(|ref|, its terms' magnitude)); the raw ULPs stay in the JSON.
+    ref = native[2]["arrays"]["dInputs"].flat[0]
+    magnitude = max(abs(ref), term_magnitudes(cases[2], native[2]["arrays"]["output"])["dInputs"].flat[0])
+    diff = abs(np.nextafter(ref, np.inf) - ref)
+    assert summary["worst_tolerance_used"] == diff / (1e-15 + 1e-12 * magnitude)
+    assert summary["worst_by_tolerance"]["ulp_at_scale"] == diff / np.spacing(magnitude)
+    assert lines[-2] == (f"  other: 4/4 cases ran, 15/16 arrays bit-identical, worst "
+                         f"{summary['worst_tolerance_used']:.2g} of the tolerance (dInputs of {cases[2]['name']} at "
+                         f"[0, 0]: {diff / np.spacing(magnitude):.3g} ULP at its scale)")
     exact = build_report(cases, runs, "native", Tolerance(exact=True))
     assert not exact["ok"] and format_table(exact).splitlines()[-1] == "PARITY FAILED"
 

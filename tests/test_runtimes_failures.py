@@ -87,18 +87,18 @@ def test_each_runtime_names_its_own_missing_files(runtime, tmp_path):
     assert f"{tmp_path} lacks " in reason and all(f in reason for f in runtime.required_files), reason
 
 
-def test_the_default_selection_leaves_out_only_what_cannot_run(tmp_path):
-    # Without the Pyodide runtime, both Pyodide runtimes are left out with the reason, and both
-    # JavaScript runtimes still run and agree with native.
-    result = run_cli("--random", "2", env={"DENSE_PARITY_RUNTIME_DIR": str(tmp_path)})
+def test_skip_unavailable_leaves_out_only_what_cannot_run(tmp_path):
+    # Without the Pyodide runtime, --skip-unavailable leaves both Pyodide runtimes out with the
+    # reason, and both JavaScript runtimes still run and agree with native.
+    result = run_cli("--random", "2", "--skip-unavailable", env={"DENSE_PARITY_RUNTIME_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("pyodide-chromium", "pyodide-node"):
-        assert (f"note: {name} cannot run here and is left out (the offline Pyodide runtime is not assembled: {tmp_path} "
-                f"lacks {PYODIDE_FILES}; run") in result.stderr
+        assert (f"  {name}: NOT CHECKED: skipped with --skip-unavailable: the offline Pyodide runtime is not "
+                f"assembled: {tmp_path} lacks {PYODIDE_FILES}; run") in result.stdout
     for name in ("js-chromium", "js-node"):
         assert re.search(rf"^  {name}: (\d+)/\1 cases ran", result.stdout, re.M), result.stdout
-        assert f"note: {name}" not in result.stderr
-    assert "PARITY OK" in result.stdout
+        assert f"{name}: NOT CHECKED" not in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("PARITY OK for js-chromium, js-node only")
 
 
 def test_a_failed_runtime_keeps_the_others_results():

@@ -15,8 +15,16 @@ SUBCOMMANDS = ("run", "assemble", "serve", "build_site", "train", "bench", "benc
                "probe_libm")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag or value is one line naming it (``prog: error: argument --atol: …``), exit 2, no usage dump;
+    ``--help`` still shows the usage. Subparsers are made of this class too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crosscheck",
+    parser = OneLineParser(prog="python -m crosscheck",
                                      description="Cross-runtime parity for the lesson's DenseLayer.")
     sub = parser.add_subparsers(dest="command")
     for name in SUBCOMMANDS:
@@ -30,5 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     choices = parser._subparsers._group_actions[0].choices
     if not argv or (argv[0] not in choices and argv[0] not in ("-h", "--help")):
         argv.insert(0, "run")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a refused value (already printed as one line): its exit code
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     return args.func(args)

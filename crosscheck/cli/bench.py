@@ -9,23 +9,25 @@ from typing import Any
 
 from ..parity.bench import ALL, GOAL_CASES_PER_S, GOAL_RUNTIME, cold_start, sized_cases, throughput
 from ..runtimes import RUNTIMES
+from . import checks
 
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="parity benchmarks: cold start to first verdict, cases per second per runtime")
     p.add_argument("--runtimes", default=",".join(ALL), help="comma-separated runtimes (default: all five)")
-    p.add_argument("--lesson-cases", type=int, default=5000, metavar="N", help="lesson-sized cases (default 5000)")
-    p.add_argument("--big-cases", type=int, default=200, metavar="N", help="64×64, batch-32 cases (default 200)")
-    p.add_argument("--batch-size", type=int, default=500, metavar="N", help="cases per round-trip (default 500)")
-    p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    p.add_argument("--lesson-cases", type=checks.integer(1, 10 ** 6, "a bench holds every case in memory"), default=5000, metavar="N", help="lesson-sized cases (default 5000)")
+    p.add_argument("--big-cases", type=checks.integer(1, 10 ** 4, "a bench holds every case in memory"), default=200, metavar="N", help="64×64, batch-32 cases (default 200)")
+    p.add_argument("--batch-size", type=checks.positive_count, default=500, metavar="N", help="cases per round-trip (default 500)")
+    p.add_argument("--json", metavar="PATH", type=checks.output_file, help="also write the figures as JSON")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     names = [r.strip() for r in args.runtimes.split(",") if r.strip()]
     unknown = [n for n in names if n not in RUNTIMES]
-    if unknown:
-        print(f"error: unknown runtime(s) {unknown}; known: {sorted(RUNTIMES)}", file=sys.stderr)
+    if unknown or not names:
+        print(f"error: argument --runtimes: " + (f"unknown runtime(s) {unknown}" if unknown else "no runtime named")
+              + f"; known: {sorted(RUNTIMES)}", file=sys.stderr)
         return 2
     print(f"cold start: {', '.join(names)} in parallel, to the lesson example's verdict …", file=sys.stderr, flush=True)
     cold = cold_start(names)

@@ -8,19 +8,20 @@ from pathlib import Path
 
 from ..runtimes import PYTHON_RUNTIMES, REFERENCE
 from ..training.bench import bench_training, format_figures
+from . import checks
 
 
 def register(sub) -> None:
     p = sub.add_parser("bench-training", help="time the full-size training step and epochs, natively and in Pyodide")
-    p.add_argument("--repeats", type=int, default=7, help="full-size step repeats natively (default 7)")
+    p.add_argument("--repeats", type=checks.integer(1, 1000), default=7, help="full-size step repeats natively (default 7)")
     p.add_argument("--runtime", choices=[n for n in PYTHON_RUNTIMES if n != REFERENCE], default="pyodide-chromium",
                    help="the runtime measured beside native (default pyodide-chromium)")
-    p.add_argument("--pyodide-repeats", type=int, default=3, help="full-size step repeats in --runtime (default 3)")
+    p.add_argument("--pyodide-repeats", type=checks.integer(1, 1000), default=3, help="full-size step repeats in --runtime (default 3)")
     p.add_argument("--native-only", action="store_true", help="leave --runtime out")
-    p.add_argument("--xor-seeds", type=int, default=0, metavar="N",
+    p.add_argument("--xor-seeds", type=checks.integer(0, 10 ** 4), default=0, metavar="N",
                    help="also train XOR natively for seeds 0..N-1 with 2→2→1, 2→3→1 and 2→4→1 and count "
                         "the successes")
-    p.add_argument("--json", metavar="PATH", help="write the figures as JSON")
+    p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the figures as JSON")
     p.set_defaults(func=main)
 
 

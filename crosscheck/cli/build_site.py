@@ -8,12 +8,13 @@ from pathlib import Path
 from ..paths import REPO
 from ..site.assemble import PYODIDE_VERSION
 from ..site.build import DEFAULT_OUT, RUNTIMES, SiteError, build_site
+from . import checks
 
 
 def register(sub) -> None:
     p = sub.add_parser("build-site", aliases=["build"],
                        help="write the lesson pages as a static folder for any static host")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT.relative_to(REPO)})")
+    p.add_argument("--out", type=checks.output_folder, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT.relative_to(REPO)})")
     p.add_argument("--runtime", choices=RUNTIMES, default="local",
                    help="local: ship the assembled offline runtime (default); "
                         f"cdn: load Pyodide {PYODIDE_VERSION} from the official CDN")

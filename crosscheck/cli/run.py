@@ -7,32 +7,38 @@ import sys
 from pathlib import Path
 
 from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
+from . import checks
 
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="check parity of the cases across runtimes (the default)")
     p.add_argument("--runtimes", default=None,
                    help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node, "
-                        "and exact (the correctly rounded truth; only when named) (default: all that can run "
-                        "here but exact); the reference (--reference) always runs")
-    p.add_argument("--case", action="append", default=[], metavar="FILE",
+                        "and exact (the correctly rounded truth; only when named) (default: all but exact); the "
+                        "reference (--reference) always runs. A runtime named (or in the default set) that cannot "
+                        "run here is reported as DID NOT RUN and fails the run")
+    p.add_argument("--skip-unavailable", action="store_true",
+                   help="leave out the runtimes that cannot run here instead of failing; they are listed as "
+                        "NOT CHECKED, and the verdict says what was and was not checked")
+    p.add_argument("--case", action="append", default=[], metavar="FILE", type=checks.input_file,
                    help="run cases from a JSON file (the report's spec format); repeatable")
-    p.add_argument("--random", type=int, default=0, metavar="N", help="add N seeded random cases")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random cases (default 0)")
-    p.add_argument("--batch-size", type=int, default=None, metavar="N",
+    p.add_argument("--random", type=checks.integer(0, checks.MAX_CASES - 1, "cases in one run"), default=0,
+                   metavar="N", help=f"add N seeded random cases (at most {checks.MAX_CASES - 1})")
+    p.add_argument("--seed", type=checks.seed, default=0, help="seed of the random cases (default 0)")
+    p.add_argument("--batch-size", type=checks.positive_count, default=None, metavar="N",
                    help="cases per round-trip to a runtime (default 512)")
-    p.add_argument("--boot-timeout", type=float, default=None, metavar="S",
+    p.add_argument("--boot-timeout", type=checks.positive, default=None, metavar="S",
                    help="seconds a runtime may take to start (default: 60 for js-node, 180 for the others)")
-    p.add_argument("--run-timeout", type=float, default=None, metavar="S",
+    p.add_argument("--run-timeout", type=checks.positive, default=None, metavar="S",
                    help="seconds one batch may take in a runtime before it is stopped (default 120)")
     p.add_argument("--browser-endpoint", metavar="WS_URL",
                    help="run the Chromium runtimes in a Playwright browser server (ws://host:port/, e.g. "
                         "`python -m playwright run-server --unsafe`) instead of a local Chromium")
     p.add_argument("--reference", default="native", metavar="NAME",
                    help="the runtime the others are compared with (default native; `exact` for the truth)")
-    p.add_argument("--json", metavar="PATH", help="write the full report as JSON")
-    p.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
-    p.add_argument("--atol", type=float, default=DEFAULT_ATOL, help=f"absolute tolerance (default {DEFAULT_ATOL:g})")
+    p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the full report as JSON")
+    p.add_argument("--rtol", type=checks.tolerance, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
+    p.add_argument("--atol", type=checks.tolerance, default=DEFAULT_ATOL, help=f"absolute tolerance (default {DEFAULT_ATOL:g})")
     p.add_argument("--exact", action="store_true", help="demand bit identity")
     p.add_argument("--relative-to", choices=("terms", "result"), default="terms",
                    help="what rtol multiplies: max(|reference|, magnitude of the summed terms) (default), "
@@ -50,7 +56,7 @@ def main(args) -> int:
     from ..parity.cases import CaseFileError, lesson_cases, load_case_file
     from ..parity.random_cases import random_cases
     from ..parity.runner import DEFAULT_BATCH, run_cases
-    from ..runtimes import REFERENCE, available_runtimes
+    from ..runtimes import RUNTIMES, unavailable_reason
 
     # Every case is checked before any runtime starts.
     try:
@@ -61,25 +67,57 @@ def main(args) -> int:
     except (CaseFileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if len(cases) > checks.MAX_CASES:
+        print(f"error: {len(cases)} cases; a run takes at most {checks.MAX_CASES:,} (split the case files)",
+              file=sys.stderr)
+        return 2
+    reference = args.reference
+    if reference not in RUNTIMES:
+        print(f"error: argument --reference: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}",
+              file=sys.stderr)
+        return 2
+    default = [name for name, cls in RUNTIMES.items() if cls.default]  # every runtime but the opt-in exact
     if args.runtimes is None:
-        runtimes, left_out = available_runtimes()
-        for name, why in left_out.items():
-            print(f"note: {name} cannot run here and is left out ({why}); name it in --runtimes to make "
-                  f"that a failure", file=sys.stderr)
+        runtimes = default
     else:
         runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
-    reference = args.reference or REFERENCE
+        unknown = [r for r in runtimes if r not in RUNTIMES]
+        if unknown:
+            print(f"error: argument --runtimes: unknown runtime(s) {', '.join(unknown)}; "
+                  f"known: {', '.join(RUNTIMES)}", file=sys.stderr)
+            return 2
+    not_checked = {name: "not named in --runtimes" for name in default if name not in runtimes and name != reference}
+    # Checked here, cheaply (nothing is launched): a runtime that cannot run is reported as DID NOT RUN,
+    # or, with --skip-unavailable, left out and listed as NOT CHECKED.
+    unavailable = {name: why for name in runtimes if name != reference
+                   for why in [unavailable_reason(name)] if why}
+    if args.skip_unavailable:
+        for name, why in unavailable.items():
+            not_checked[name] = f"skipped with --skip-unavailable: {why}"
+        runtimes = [r for r in runtimes if r not in unavailable]
+        unavailable = {}
+    # A Pyodide runtime folder that is stale (python_core edited since) or changed after assembly is
+    # refused before anything starts: it would run other code than native, or files nobody checked.
+    if any("integrity_reason" in vars(RUNTIMES[r]) and r not in unavailable for r in runtimes):
+        from ..paths import RUNTIME_DIR
+        from ..site.integrity import RuntimeIntegrityError, verify_runtime
+        try:
+            verify_runtime(RUNTIME_DIR)
+        except RuntimeIntegrityError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if not [r for r in runtimes if r != reference]:
         # A run of the reference alone compares nothing, and must not read as parity.
         print(f"error: nothing to compare: {reference} is the reference and no other runtime "
-              + ("was named in --runtimes" if args.runtimes is not None else "can run here (see the notes above)"),
+              + ("was named in --runtimes" if not args.skip_unavailable else "can run here: "
+                 + "; ".join(f"{n}: {why}" for n, why in not_checked.items())),
               file=sys.stderr)
         return 2
     try:
         report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
                            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,
                            run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint,
-                           reference=reference)
+                           reference=reference, unavailable=unavailable, not_checked=not_checked)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -87,6 +125,10 @@ def main(args) -> int:
 
     print(format_table(report))
     if args.json:
-        write_report(report, args.json)
+        try:
+            write_report(report, args.json)
+        except OSError as exc:
+            print(f"error: argument --json: cannot write {args.json}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"report written to {args.json}")
     return 0 if report["ok"] else 1

@@ -21,5 +21,15 @@ def main(args) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: cannot read {args.report}: {exc}", file=sys.stderr)
         return 2
-    print(format_tally(tally(report)))
+    if not (isinstance(report, dict) and isinstance(report.get("runtimes"), dict)
+            and isinstance(report.get("cases"), list)):
+        print(f"error: {args.report} is not a report written by `python -m crosscheck --json` "
+              f"(expected an object with \"runtimes\" and \"cases\")", file=sys.stderr)
+        return 2
+    try:
+        counts = tally(report)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        print(f"error: {args.report} is not a well-formed report: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    print(format_tally(counts))
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
 from ..runtimes import PYTHON_RUNTIMES, REFERENCE
+from . import checks
 from ..training.datasets import DatasetError, digits, xor
 from ..training.record import format_summary, plot_runs
 from ..training.session import TrainingPlan, train_task
@@ -25,17 +26,17 @@ def register(sub) -> None:
     p.add_argument("--compare", action="store_true",
                    help="train natively and in --runtime with the same seed and report the per-epoch loss "
                         "differences")
-    p.add_argument("--json", metavar="PATH", help="write the record (losses, accuracy, …) as JSON")
-    p.add_argument("--png", metavar="PATH", help="draw the loss curve (with --compare, both curves and Δ)")
-    p.add_argument("--seed", type=int, help="weight initialisation seed (default: the task's)")
-    p.add_argument("--epochs", type=int, help="epochs (default: xor 10000, digits 1000)")
-    p.add_argument("--learning-rate", type=float, help="learning rate (default: xor 0.2, digits 0.5)")
-    p.add_argument("--idx-dir", metavar="DIR",
+    p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the record (losses, accuracy, …) as JSON")
+    p.add_argument("--png", metavar="PATH", type=checks.output_file, help="draw the loss curve (with --compare, both curves and Δ)")
+    p.add_argument("--seed", type=checks.seed, help="weight initialisation seed (default: the task's)")
+    p.add_argument("--epochs", type=checks.integer(1, 10 ** 7), help="epochs (default: xor 10000, digits 1000)")
+    p.add_argument("--learning-rate", type=checks.positive, help="learning rate (default: xor 0.2, digits 0.5)")
+    p.add_argument("--idx-dir", metavar="DIR", type=checks.input_folder,
                    help="digits: read real MNIST IDX files (gzip or not) from DIR instead of scikit-learn's "
                         "8×8 digits")
-    p.add_argument("--split-seed", type=int, default=0, help="digits (8×8): seed of the train/test split (default 0)")
-    p.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"parity rtol (default {DEFAULT_RTOL:g})")
-    p.add_argument("--atol", type=float, default=DEFAULT_ATOL, help=f"parity atol (default {DEFAULT_ATOL:g})")
+    p.add_argument("--split-seed", type=checks.seed, default=0, help="digits (8×8): seed of the train/test split (default 0)")
+    p.add_argument("--rtol", type=checks.tolerance, default=DEFAULT_RTOL, help=f"parity rtol (default {DEFAULT_RTOL:g})")
+    p.add_argument("--atol", type=checks.tolerance, default=DEFAULT_ATOL, help=f"parity atol (default {DEFAULT_ATOL:g})")
     p.set_defaults(func=main)
 
 

@@ -17,6 +17,11 @@ class CaseFileError(ValueError):
     pass
 
 
+# Limits that keep one run inside the machine's memory (see docs/trust.md).
+MAX_CASE_FILE_BYTES = 256 * 1024 * 1024
+MAX_ARRAY_ELEMENTS = 1 << 20  # a 1024×1024 matrix
+
+
 def lesson_cases() -> list[dict[str, Any]]:
     return [json.loads(json.dumps(LESSON_EXAMPLE))]  # a deep copy: a caller may edit its case
 
@@ -34,9 +39,16 @@ def load_case_file(path: str | Path) -> list[dict[str, Any]]:
     """
     path = Path(path)
     try:
+        if path.is_dir():
+            raise CaseFileError(f"{path}: is a folder, not a case file")
+        if path.stat().st_size > MAX_CASE_FILE_BYTES:
+            raise CaseFileError(f"{path}: {path.stat().st_size:,} bytes; a case file may hold at most "
+                                f"{MAX_CASE_FILE_BYTES:,}")
         data = json.loads(path.read_text(), parse_constant=_nonfinite)
     except FileNotFoundError:
         raise CaseFileError(f"{path}: no such case file") from None
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise CaseFileError(f"{path}: not valid JSON ({exc})") from None
     specs = data.get("cases") if isinstance(data, dict) else data
@@ -50,6 +62,10 @@ def load_case_file(path: str | Path) -> list[dict[str, Any]]:
             normalized = normalize_spec(spec)
         except (TypeError, ValueError) as exc:
             raise CaseFileError(f"{path}: case {name!r} (index {index}): {exc}") from None
+        big = [f"{k} has {normalized[k].size:,}" for k in SPEC_FIELDS[1:] if normalized[k].size > MAX_ARRAY_ELEMENTS]
+        if big:
+            raise CaseFileError(f"{path}: case {name!r} (index {index}): {', '.join(big)} elements; an array may "
+                                f"hold at most {MAX_ARRAY_ELEMENTS:,}")
         cases.append({"name": name, **{k: spec[k] for k in SPEC_FIELDS}, "activation": normalized["activation"]})
     return cases
 

@@ -46,9 +46,32 @@ def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(nan_a ^ nan_b, np.iinfo(np.uint64).max, dist)
 
 
+SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
+
+
+def tolerance_used(abs_diff: np.ndarray, same: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Per element, |a − ref| / allowed: 0 where equal, 1 at the edge of the tolerance, inf where
+    nothing is allowed but the values differ (or one is NaN and the other is not)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        used = np.where(same, 0.0, abs_diff / allowed)
+    return np.where(np.isnan(used), np.inf, used)
+
+
+def ulps_at_scale(abs_diff: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
+    """|a − ref| in units of the last place of the element's own magnitude (at least the smallest
+    normal double), rather than the count of doubles between a and ref, which explodes near zero:
+    between +3e-15 and −1e-15 lie ~8.5e18 doubles, yet both are 0 to within 2 ULP of 1."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return abs_diff / np.spacing(np.maximum(magnitude, SMALLEST_NORMAL))
+
+
 def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Tolerance = Tolerance(),
                    scale: np.ndarray | None = None) -> dict:
-    """max_abs_diff, max_ulp, worst_index (by ULP), bit_identical and ok for one array pair.
+    """max_abs_diff, max_ulp, worst_index (by ULP), bit_identical and ok for one array pair; and the
+    element closest to failing: ``tolerance_used`` (max |a − ref| / (atol + rtol·scale), ≤ 1 passes),
+    ``worst_tolerance_index``, ``ulp_at_scale`` there (|a − ref| in ULPs of that element's magnitude,
+    max(|ref|, the magnitude of its terms)), its ``worst_value``/``worst_reference``, and
+    ``sign_differs`` (elements of opposite sign that are not equal, so ±0 aside).
 
     ``scale`` (the magnitude of the terms behind each element) widens rtol's reference when
     tolerance.relative_to is "terms"; ``ok_relative_to_result`` says whether |ref| alone would do.
@@ -56,23 +79,36 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
     value, reference = np.asarray(value, np.float64), np.asarray(reference, np.float64)
     if value.shape != reference.shape:
         return {"max_abs_diff": None, "max_ulp": None, "worst_index": None, "bit_identical": False, "ok": False,
+                "tolerance_used": None, "ulp_at_scale": None, "worst_tolerance_index": None, "sign_differs": 0,
                 "reason": f"shape {value.shape} differs from the reference's {reference.shape}"}
     bit_identical = bool(np.array_equal(value.view(np.int64), reference.view(np.int64)))
     if value.size == 0:
-        return {"max_abs_diff": 0.0, "max_ulp": 0, "worst_index": None, "bit_identical": True, "ok": True}
+        return {"max_abs_diff": 0.0, "max_ulp": 0, "worst_index": None, "bit_identical": True, "ok": True,
+                "tolerance_used": 0.0, "ulp_at_scale": 0.0, "worst_tolerance_index": None, "sign_differs": 0}
     same = (value == reference) | (np.isnan(value) & np.isnan(reference))
     with np.errstate(invalid="ignore"):
         abs_diff = np.where(same, 0.0, np.abs(value - reference))
     ulps = ulp_distance(value, reference)
     worst = np.unravel_index(int(np.argmax(ulps)), ulps.shape)
+    result_magnitude = np.abs(reference)
+    if scale is not None and tolerance.relative_to == "terms":
+        magnitude = np.maximum(result_magnitude, np.asarray(scale, np.float64))
+    else:
+        magnitude = result_magnitude
     with np.errstate(invalid="ignore"):
-        ok_result = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * np.abs(reference))))
-        if scale is not None and tolerance.relative_to == "terms":
-            magnitude = np.maximum(np.abs(reference), np.asarray(scale, np.float64))
-            ok_terms = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * magnitude)))
-        else:
-            ok_terms = ok_result
+        ok_result = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * result_magnitude)))
+        ok_terms = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * magnitude)))
     ok = bit_identical if tolerance.exact else ok_terms
     max_abs = float(np.nanmax(abs_diff)) if not np.isnan(abs_diff).all() else float("nan")
+    used = tolerance_used(abs_diff, same, tolerance.atol + tolerance.rtol * magnitude)
+    closest = np.unravel_index(int(np.argmax(used)), used.shape)
+    at_scale = ulps_at_scale(abs_diff[closest], np.maximum(magnitude[closest], result_magnitude[closest]))
+    with np.errstate(invalid="ignore"):
+        opposite = (np.signbit(value) != np.signbit(reference)) & ~same & ~np.isnan(value) & ~np.isnan(reference)
     return {"max_abs_diff": max_abs, "max_ulp": int(ulps[worst]), "worst_index": [int(i) for i in worst],
-            "bit_identical": bit_identical, "ok": ok, "ok_relative_to_result": ok_result}
+            "bit_identical": bit_identical, "ok": ok, "ok_relative_to_result": ok_result,
+            "tolerance_used": float(used[closest]),
+            "ulp_at_scale": None if np.isnan(at_scale) else float(at_scale),
+            "worst_tolerance_index": [int(i) for i in closest],
+            "worst_value": float(value[closest]), "worst_reference": float(reference[closest]),
+            "worst_sign_differs": bool(opposite[closest]), "sign_differs": int(opposite.sum())}

@@ -13,15 +13,19 @@ from .contracts import Comparison, Report, ReportCase, RuntimeRun
 from .error_bounds import term_magnitudes
 
 
-def _failed_comparison(runtime: str, reference: str, array: str, reason: str) -> Comparison:
+def _failed_comparison(runtime: str, reference: str, array: str, reason: str,
+                       did_not_run: bool = False) -> Comparison:
     return {"runtime": runtime, "reference": reference, "array": array, "max_abs_diff": None, "max_ulp": None,
-            "worst_index": None, "bit_identical": False, "ok": False, "reason": reason}
+            "worst_index": None, "bit_identical": False, "ok": False, "reason": reason,
+            "tolerance_used": None, "ulp_at_scale": None, "worst_tolerance_index": None, "sign_differs": 0,
+            **({"did_not_run": True} if did_not_run else {})}
 
 
 def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference: str,
-                 tolerance: Tolerance) -> Report:
+                 tolerance: Tolerance, not_checked: dict[str, str] | None = None) -> Report:
     """Every runtime's arrays for every case, compared with ``reference``'s. A runtime that did not
-    run is in the report with its reason, and fails it."""
+    run is in the report with its reason, and fails it. ``not_checked``: runtimes left out of the run
+    on purpose, with why; listed, never counted as agreeing."""
     by_name = {run.name: run for run in runs}
     ref_run = by_name[reference]
     report_cases: list[ReportCase] = []
@@ -43,7 +47,7 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
             for array in RESULT_ARRAYS:
                 if outcome is None:
                     comparisons.append(_failed_comparison(run.name, reference, array,
-                                                          f"{run.name} did not run: {run.reason}"))
+                                                          f"{run.name} did not run: {run.reason}", did_not_run=True))
                 elif ref_outcome is None or not ref_outcome["ok"]:
                     why = ref_outcome["error"]["message"] if ref_outcome else ref_run.reason
                     comparisons.append(_failed_comparison(run.name, reference, array, f"{reference} failed: {why}"))
@@ -68,6 +72,8 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
     return {**accuracy, "ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact,
                                     "relative_to": tolerance.relative_to, "rule": tolerance.describe()},
             "reference": reference, "cases": report_cases, "runtimes": {run.name: run.info for run in runs},
+            "checked": [run.name for run in runs if run.name != reference and run.info.get("ok")],
+            "not_checked": dict(not_checked or {}),
             "summary": summarize(report_cases, runs)}
 
 
@@ -84,7 +90,9 @@ def _add_accuracy(entry: ReportCase, arrays: dict[str, dict | None]) -> None:
 
 
 def summarize(report_cases: list[ReportCase], runs: list[RuntimeRun]) -> dict[str, dict[str, Any]]:
-    """Per runtime: cases run, arrays compared, bit-identical and failed arrays, and the worst ULP with where."""
+    """Per runtime: cases run, arrays compared, bit-identical and failed arrays; the element closest to
+    failing (``worst_tolerance_used`` and ``worst_by_tolerance``, with its ULPs at its own scale); the
+    count of elements whose sign differs from the reference; and the raw worst ULP distance with where."""
     summary: dict[str, dict[str, Any]] = {}
     for run in runs:
         ran = sum(1 for o in run.outcomes if o["ok"]) if run.ran else 0
@@ -97,15 +105,52 @@ def summarize(report_cases: list[ReportCase], runs: list[RuntimeRun]) -> dict[st
             s["failed_arrays"] = s.get("failed_arrays", 0) + int(not c["ok"])
             s["ok_only_relative_to_terms"] = s.get("ok_only_relative_to_terms", 0) + int(
                 c["ok"] and not c.get("ok_relative_to_result", True))
+            s["sign_differs_elements"] = s.get("sign_differs_elements", 0) + int(c.get("sign_differs") or 0)
             if c["max_ulp"] is not None and c["max_ulp"] > s.get("worst_ulp", -1):
                 s["worst_ulp"] = c["max_ulp"]
                 s["worst"] = {"case": case["name"], "case_index": index, "array": c["array"],
                               "index": c["worst_index"], "max_abs_diff": c["max_abs_diff"]}
+            used = c.get("tolerance_used")
+            if used is not None and used > s.get("worst_tolerance_used", -1.0):
+                s["worst_tolerance_used"] = used
+                s["worst_by_tolerance"] = {
+                    "case": case["name"], "case_index": index, "array": c["array"],
+                    "index": c["worst_tolerance_index"], "tolerance_used": used, "ulp_at_scale": c["ulp_at_scale"],
+                    "value": c.get("worst_value"), "reference": c.get("worst_reference"),
+                    "sign_differs": c.get("worst_sign_differs", False)}
     return summary
 
 
 def _fmt_abs(value: float | None) -> str:
     return "—" if value is None else ("0" if value == 0 else f"{value:.3g}")
+
+
+def fmt_used(used: float | None) -> str:
+    """The fraction of the tolerance used: 0, 0.0021, 0.97, 1.3 (over: fails), inf."""
+    if used is None:
+        return "—"
+    if used == 0:
+        return "0"
+    return "inf" if used == float("inf") else f"{used:.2g}"
+
+
+def fmt_ulps(ulps: float | None) -> str:
+    if ulps is None:
+        return "—"
+    if ulps == 0:
+        return "0"
+    return f"{ulps:.3g}" if ulps < 1e6 else f"{ulps:.1e}"
+
+
+def describe_element(value: float | None, reference: float | None, sign_differs: bool) -> str:
+    """How the worst element differs, when the ULPs alone would mislead: a NaN, or opposite signs."""
+    if value is None or reference is None:
+        return ""
+    if (value != value) != (reference != reference):
+        return f"{value:.3g} vs {reference:.3g}, NaN against a number"
+    if sign_differs:
+        return f"{value:+.3g} vs {reference:+.3g}, signs differ"
+    return ""
 
 
 def summary_line(runtime: str, s: dict[str, Any], reference: str) -> str:
@@ -119,36 +164,54 @@ def summary_line(runtime: str, s: dict[str, Any], reference: str) -> str:
         line += f", {s['failed_arrays']} out of tolerance"
     if s.get("ok_only_relative_to_terms"):
         line += f" ({s['ok_only_relative_to_terms']} within rtol of their terms' magnitude, not of the result)"
-    if "worst" in s:
-        w = s["worst"]
-        where = f" ({w['array']} of {w['case']}" + (f" at {w['index']}" if w["index"] is not None else "") + ")"
-        line += f", worst {s['worst_ulp']} ULP" + (where if s["worst_ulp"] else "")
+    if "worst_by_tolerance" in s:
+        w = s["worst_by_tolerance"]
+        line += f", worst {fmt_used(w['tolerance_used'])} of the tolerance"
+        if w["tolerance_used"]:
+            where = f"{w['array']} of {w['case']}" + (f" at {w['index']}" if w["index"] is not None else "")
+            detail = describe_element(w["value"], w["reference"], w["sign_differs"])
+            line += (f" ({where}: {fmt_ulps(w['ulp_at_scale'])} ULP at its scale"
+                     + (f"; {detail}" if detail else "") + ")")
+    if s.get("sign_differs_elements"):
+        line += f", {s['sign_differs_elements']} element(s) of opposite sign to the reference"
     return line
 
 
 def format_table(report: dict[str, Any]) -> str:
-    """One row per runtime and array, worst over all cases; then versions, then a summary line per runtime."""
-    rows = [("runtime", "array", "cases", "bit-identical", "max abs diff", "max ULP", "worst case", "verdict")]
+    """One row per runtime and array, worst over all cases (the element closest to failing); then
+    versions, then a summary line per runtime. Raw ULP distances are in the JSON."""
+    rows = [("runtime", "array", "cases", "bit-identical", "tol used", "ULP at scale", "max abs diff",
+             "worst case", "verdict")]
     worst: dict[tuple[str, str], dict[str, Any]] = {}
     for case in report["cases"]:
         for c in case["comparisons"]:
             w = worst.setdefault((c["runtime"], c["array"]),
-                                 {"cases": 0, "same": 0, "abs": 0.0, "ulp": 0, "ok": True, "where": "", "why": ""})
+                                 {"cases": 0, "same": 0, "abs": 0.0, "used": 0.0, "ulps": 0.0, "ok": True,
+                                  "where": "", "why": "", "did_not_run": True})
             w["cases"] += 1
+            w["did_not_run"] = w["did_not_run"] and bool(c.get("did_not_run"))
             w["same"] += int(c["bit_identical"])
             w["ok"] &= c["ok"]
-            if c["max_ulp"] is None:
-                w["abs"], w["ulp"] = None, None
+            used = c.get("tolerance_used")
+            if c["max_abs_diff"] is None or used is None:
+                w["abs"], w["used"], w["ulps"] = None, None, None
                 w["why"] = w["why"] or c.get("reason", "")
-            elif w["ulp"] is not None:
+            elif w["used"] is not None:
                 w["abs"] = max(w["abs"], c["max_abs_diff"])
-                if c["max_ulp"] > w["ulp"]:
-                    w["ulp"] = c["max_ulp"]
-                    w["where"] = f"{case['name']} {c['worst_index']}"
+                if used > w["used"]:
+                    w["used"], w["ulps"] = used, c["ulp_at_scale"]
+                    detail = describe_element(c.get("worst_value"), c.get("worst_reference"),
+                                              c.get("worst_sign_differs", False))
+                    w["where"] = f"{case['name']} {c['worst_tolerance_index']}" + (f" ({detail})" if detail else "")
     for (runtime, array), w in worst.items():
-        verdict = "ok" if w["ok"] else "FAIL"
-        rows.append((runtime, array, str(w["cases"]), f"{w['same']}/{w['cases']}", _fmt_abs(w["abs"]),
-                     "—" if w["ulp"] is None else str(w["ulp"]), w["where"] or "—", verdict))
+        verdict = "ok" if w["ok"] else ("DID NOT RUN" if w["did_not_run"] else "FAIL")
+        rows.append((runtime, array, str(w["cases"]), "—" if w["did_not_run"] else f"{w['same']}/{w['cases']}",
+                     fmt_used(w["used"]),
+                     fmt_ulps(w["ulps"]) if w["used"] is not None else "—", _fmt_abs(w["abs"]),
+                     w["where"] or "—", verdict))
+    not_checked = report.get("not_checked") or {}
+    for runtime in not_checked:
+        rows.append((runtime, "—", "0") + ("—",) * (len(rows[0]) - 4) + ("NOT CHECKED",))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -157,6 +220,8 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append(f"reference: {report['reference']}; tolerance: "
                  + ("bit-identical" if tol["exact"] else f"rtol {tol['rtol']:g}, atol {tol['atol']:g}: "
                     + tol.get("rule", "")))
+    lines.append("tol used: max |a−ref| / (atol + rtol·scale) over the elements (above 1 fails); ULP at scale: "
+                 "|a−ref| in units of the last place of that element's magnitude")
     for runtime, info in report["runtimes"].items():
         if info.get("ok"):
             detail = ", ".join(f"{k} {v}" for k, v in info.items()
@@ -166,15 +231,36 @@ def format_table(report: dict[str, Any]) -> str:
             lines.append(f"  {runtime}: {detail}{timing}")
         else:
             lines.append(f"  {runtime}: DID NOT RUN: {info.get('error')}")
+    for runtime, why in not_checked.items():
+        lines.append(f"  {runtime}: NOT CHECKED: {why}")
     lines.append("")
     lines.append("summary:")
     for runtime, s in report.get("summary", {}).items():
         info = report["runtimes"].get(runtime, {})
         lines.append("  " + (summary_line(runtime, s, report["reference"]) if info.get("ok")
+                             else f"{runtime}: DID NOT RUN: {info.get('error')}" if info.get("did_not_run")
                              else f"{runtime}: FAILED: {info.get('error')}"
                              + (f" ({s['cases_run']}/{s['cases']} cases ran before it failed)" if s["cases_run"] else "")))
+    for runtime, why in not_checked.items():
+        lines.append(f"  {runtime}: NOT CHECKED ({why})")
     if report.get("accuracy"):
         lines.append("")
         lines.append(format_accuracy(report["accuracy"]))
-    lines.append("PARITY OK" if report["ok"] else "PARITY FAILED")
+    lines.append(verdict_line(report))
     return "\n".join(lines)
+
+
+def verdict_line(report: dict[str, Any]) -> str:
+    """PARITY OK only when every runtime ran and agreed and none was left out; a run that left
+    runtimes out says which were checked and which were not, never an unqualified PARITY OK."""
+    if not report["ok"]:
+        return "PARITY FAILED"
+    not_checked = report.get("not_checked") or {}
+    if not not_checked:
+        return "PARITY OK"
+    checked = report.get("checked") or [r for r in report["runtimes"] if r != report["reference"]]
+    line = (f"PARITY OK for {', '.join(checked)} only (against {report['reference']}); "
+            f"NOT CHECKED: {', '.join(not_checked)}")
+    if not any(r.startswith("pyodide") for r in checked):
+        line += "; python_core in Pyodide was not checked"
+    return line

@@ -65,9 +65,15 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
               batch_size: int = DEFAULT_BATCH, make_runtime: Callable[[str], Runtime] | None = None,
               progress: Callable[[str], Progress] = stderr_progress, parallel: bool | None = None,
               boot_timeout: float | None = None, run_timeout: float | None = None,
-              browser_endpoint: str | None = None, reference: str = REFERENCE) -> Report:
+              browser_endpoint: str | None = None, reference: str = REFERENCE,
+              unavailable: dict[str, str] | None = None, not_checked: dict[str, str] | None = None) -> Report:
     """Run every case on every runtime and build the report. A runtime that fails is reported,
     never dropped; the reference runs whether or not it was named.
+
+    ``unavailable`` maps runtimes of ``runtime_names`` that cannot run here to why: they are not
+    started, and stand in the report as DID NOT RUN with that reason (which fails the run).
+    ``not_checked`` maps the runtimes deliberately left out of the run to why (not named, or
+    skipped with --skip-unavailable): they are listed in the report, never counted as agreeing.
 
     ``parallel`` defaults to True when the runtimes are made here, and to False when the caller
     hands in ``make_runtime`` (its runtimes may share objects bound to the caller's thread).
@@ -81,9 +87,16 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
     if parallel is None:
         parallel = make_runtime is None
     make = make_runtime or (lambda name: new_runtime(name, boot_timeout, run_timeout, browser_endpoint))
+    unavailable = dict(unavailable or {})
 
     def job(name: str) -> RuntimeRun:
         report = progress(name)
+        if name in unavailable:
+            reason = f"cannot run here: {unavailable[name]}"
+            report(f"DID NOT RUN: {reason}")
+            run = RuntimeRun.did_not_run(name, reason)
+            run.info["did_not_run"] = True
+            return run
         try:
             runtime = make(name)
         except Exception as exc:
@@ -97,4 +110,5 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
             done = dict(zip(names, pool.map(job, names)))
     else:
         done = {name: job(name) for name in names}
-    return build_report(cases, [done[name] for name in names], reference, tolerance)
+    return build_report(cases, [done[name] for name in names], reference, tolerance,
+                        {n: why for n, why in (not_checked or {}).items() if n not in names})

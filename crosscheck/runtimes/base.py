@@ -61,6 +61,11 @@ class Runtime:
         return f"{cls.missing_means}: {folder} lacks {', '.join(missing)}; run {cls.missing_hint}"
 
     @classmethod
+    def integrity_reason(cls, folder: Path | str) -> str | None:
+        """Why the files in ``folder`` cannot be trusted (changed after they were built, or stale), or None."""
+        return None
+
+    @classmethod
     def unavailable_reason(cls) -> str | None:
         """Why this runtime cannot run on this machine, or None when it can: a cheap check of
         its prerequisites with the default folders, nothing is launched."""

@@ -12,6 +12,17 @@ PYODIDE_MISSING = "the offline Pyodide runtime is not assembled"
 PYODIDE_HINT = "`python -m crosscheck assemble`, or scripts/setup"
 
 
+def pyodide_integrity_reason(folder) -> str | None:
+    """The assembled folder's stamp check (crosscheck.site.integrity), as a reason or None."""
+    from ..site.integrity import RuntimeIntegrityError, verify_runtime
+
+    try:
+        verify_runtime(folder)
+    except RuntimeIntegrityError as exc:
+        return str(exc)
+    return None
+
+
 class PyodideChromiumRuntime(ChromiumPageRuntime):
     name = "pyodide-chromium"
     page_path = "/harness/harness.html"
@@ -20,3 +31,7 @@ class PyodideChromiumRuntime(ChromiumPageRuntime):
     required_files = PYODIDE_FILES
     missing_means = PYODIDE_MISSING
     missing_hint = PYODIDE_HINT
+
+    @classmethod
+    def integrity_reason(cls, folder):
+        return pyodide_integrity_reason(folder)

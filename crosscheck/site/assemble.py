@@ -21,6 +21,8 @@ import zipfile
 from pathlib import Path
 
 from ..paths import CACHE_DIR, NODE_MODULES, PYTHON_CORE, REPO, RUNTIME_DIR
+from .integrity import (STAMP, folder_hashes, npm_lock_integrity, problems, read_stamp, sha512_base64,
+                        source_digest)
 
 PYODIDE_VERSION = "0.27.7"
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
@@ -68,15 +70,6 @@ def official_numpy_sha(lock: dict) -> str:
         raise AssemblyError(f"pyodide-lock.json lists numpy as {entry.get('file_name')} / {entry.get('sha256')}, "
                             f"expected {NUMPY_WHEEL} / {NUMPY_SHA256}")
     return entry["sha256"]
-
-
-def source_digest() -> str:
-    """Hash of everything that goes into the python_core wheel."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in PYTHON_CORE.rglob("*.py")) + [REPO / "pyproject.toml"]
-    for path in files:
-        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _try_cdn(target: Path, timeout: float = 3.0) -> bool:
@@ -132,6 +125,47 @@ def numpy_wheel(expected_sha: str) -> Path:
     return cached
 
 
+def verified_core_files(pkg: Path) -> dict[str, bytes]:
+    """The Pyodide core files, from the npm tarball whose sha512 package-lock.json records (npm's
+    ``integrity``), after checking that node_modules holds the same bytes. npm checks the tarball when
+    it installs, but nothing checks node_modules afterwards; here it is checked every time the runtime
+    is assembled. The tarball comes from npm's cache (``npm pack --offline``), else from the registry."""
+    import tarfile
+
+    version, integrity = npm_lock_integrity("pyodide")
+    if version != PYODIDE_VERSION:
+        raise AssemblyError(f"package-lock.json pins pyodide {version}, expected {PYODIDE_VERSION}")
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AssemblyError("npm is needed to check the Pyodide core against package-lock.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        for extra in (["--offline"], []):
+            done = subprocess.run([npm, "pack", f"pyodide@{version}", "--pack-destination", tmp, "--silent",
+                                   *extra], capture_output=True, text=True, cwd=tmp)
+            tarballs = list(Path(tmp).glob("pyodide-*.tgz"))
+            if done.returncode == 0 and tarballs:
+                break
+        else:
+            raise AssemblyError(f"npm pack pyodide@{version} failed: {done.stderr.strip()[-400:]}")
+        got = sha512_base64(tarballs[0])
+        if got != integrity:
+            raise AssemblyError(f"the npm tarball of pyodide {version} has integrity {got}, package-lock.json "
+                                f"records {integrity}; refusing it")
+        files: dict[str, bytes] = {}
+        with tarfile.open(tarballs[0]) as tar:
+            for name in CORE_FILES:
+                member = tar.extractfile(f"package/{name}")
+                if member is None:
+                    raise AssemblyError(f"the pyodide {version} tarball has no {name}")
+                files[name] = member.read()
+    changed = [name for name, data in files.items() if (pkg / name).read_bytes() != data]
+    if changed:
+        raise AssemblyError(f"{', '.join(str(pkg / n) for n in changed)} differ(s) from the npm tarball whose "
+                            f"integrity package-lock.json records ({integrity}): run `npm ci`")
+    log(f"pyodide {version} core files match package-lock.json's integrity ({integrity[:22]}…)")
+    return files
+
+
 def build_core_wheel(out_dir: Path) -> Path:
     """python_core as a pure-Python wheel, built from a clean copy so the repo gets no build litter."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,23 +202,29 @@ def assemble(force: bool = False) -> Path:
     pkg = pyodide_package_dir()
     original_lock = pkg / "pyodide-lock.json"
     expected_sha = official_numpy_sha(json.loads(original_lock.read_text()))
-    stamp_path = RUNTIME_DIR / ".assembled.json"
     wanted = {"pyodide": PYODIDE_VERSION, "numpy_sha256": expected_sha, "python_core": source_digest()}
-    if not force and stamp_path.exists() and json.loads(stamp_path.read_text()) == wanted \
-            and all((RUNTIME_DIR / f).exists() for f in CORE_FILES + (NUMPY_WHEEL, "pyodide-lock.json")):
-        log(f"runtime in {RUNTIME_DIR} is up to date")
-        return RUNTIME_DIR
+    if not force:
+        stamp = read_stamp(RUNTIME_DIR)
+        if stamp is not None and {k: stamp.get(k) for k in wanted} == wanted:
+            found = problems(RUNTIME_DIR)
+            if not found:
+                log(f"runtime in {RUNTIME_DIR} is up to date (every file's sha256 checked against {STAMP})")
+                return RUNTIME_DIR
+            log(f"rebuilding {RUNTIME_DIR}: " + "; ".join(found))
+        elif RUNTIME_DIR.exists():
+            log(f"rebuilding {RUNTIME_DIR}: it was assembled from other inputs (or by an older assemble)")
     started = time.monotonic()
     wheel_source = numpy_wheel(expected_sha)
     staging = RUNTIME_DIR.with_name(RUNTIME_DIR.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for name in CORE_FILES:
-        shutil.copy2(pkg / name, staging / name)
+    for name, data in verified_core_files(pkg).items():
+        (staging / name).write_bytes(data)
     shutil.copy2(wheel_source, staging / NUMPY_WHEEL)
     core_wheel = build_core_wheel(staging)
     add_to_lock(original_lock, core_wheel, staging / "pyodide-lock.json")
-    (staging / ".assembled.json").write_text(json.dumps(wanted, indent=1))
+    # Every file's sha256, so that run, serve, build-site and the runtimes can refuse a changed one.
+    (staging / STAMP).write_text(json.dumps({**wanted, "files": folder_hashes(staging)}, indent=1))
     # Swap in whole, so an interrupted run never leaves a half-built folder that looks complete.
     shutil.rmtree(RUNTIME_DIR, ignore_errors=True)
     staging.replace(RUNTIME_DIR)

@@ -62,6 +62,36 @@ def check_built(root: Path = WEB_DEMO, runtime_dir: Path = RUNTIME_DIR) -> None:
         raise SiteError(f"missing {', '.join(missing)}: {SETUP_HINT}")
 
 
+def check_runtime(runtime_dir: Path = RUNTIME_DIR) -> None:
+    """Raise SiteError when the assembled runtime is stale or was changed after assembly (crosscheck.site.integrity)."""
+    from .integrity import RuntimeIntegrityError, verify_runtime
+
+    try:
+        verify_runtime(runtime_dir)
+    except RuntimeIntegrityError as exc:
+        raise SiteError(str(exc)) from None
+
+
+def check_site(out: Path) -> None:
+    """Raise SiteError when a file of a folder made by build-site differs from the sha256 its manifest records."""
+    from .integrity import sha256_file
+
+    try:
+        manifest = json.loads((out / MARKER).read_text())
+    except (OSError, ValueError):
+        raise SiteError(f"{out} has no readable {MARKER}: give --root a folder made by "
+                        f"`python -m crosscheck build-site`") from None
+    recorded = manifest.get("sha256")
+    if not isinstance(recorded, dict):
+        raise SiteError(f"{out / MARKER} records no file hashes (made by an older build-site): run build-site again")
+    for rel, expected in recorded.items():
+        path = out / rel
+        got = sha256_file(path) if path.is_file() else None
+        if got != expected:
+            raise SiteError(f"{path} " + ("is missing" if got is None else "was changed after build-site")
+                            + f": sha256 expected {expected}, found {got}; run `python -m crosscheck build-site` again")
+
+
 def runtime_config(mode: str, wheel_name: str | None = None) -> str:
     """The site's lib/runtime-config.mjs (the same shape as web_demo/lib/runtime-config.mjs)."""
     if mode == "local":
@@ -94,6 +124,7 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
         raise SiteError(f"--runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
     out = Path(out).resolve()
     check_built(root, runtime_dir)
+    check_runtime(runtime_dir)
     wheel = core_wheel(runtime_dir)
     _prepare_out(out)
     files = page_files(root)
@@ -112,5 +143,6 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
                 "indexURL": CDN_INDEX_URL if runtime == "cdn" else "../pyodide/",
                 "wheel": {"name": wheel.name, "sha256": _sha256(wheel)},
                 "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())}
+    manifest["sha256"] = {rel: _sha256(out / rel) for rel in manifest["files"]}
     (out / MARKER).write_text(json.dumps(manifest, indent=1))
     return manifest

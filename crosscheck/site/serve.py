@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 from ..paths import RUNTIME_DIR, WEB_DEMO
-from .server import StaticServer
-from .build import SiteError, check_built
+from .server import StaticServer, host_warning
+from .build import SiteError, check_built, check_runtime, check_site
 
 PAGES = (("lab", "pages/lab.html"), ("exercise", "pages/exercise.html"), ("all pages", "pages/index.html"))
 
@@ -22,11 +22,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
     if root is None:
         root, runtime_dir = WEB_DEMO, RUNTIME_DIR
         check_built(root, runtime_dir)
+        check_runtime(runtime_dir)
     else:
         root = Path(root).resolve()
         if not (root / "pages" / "lab.html").exists():
             raise SiteError(f"{root} has no pages/lab.html: give --root a folder made by `python -m crosscheck build-site`")
         runtime_dir = root / "pyodide"   # absent in a CDN build, which never asks for it
+        check_site(root)
+    warning = host_warning(host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     try:
         server = StaticServer(root=root, runtime_dir=runtime_dir, host=host, port=port)
     except OSError as exc:

@@ -7,7 +7,10 @@ file was missing instead of timing out silently.
 from __future__ import annotations
 
 import functools
+import ipaddress
+import os
 import threading
+import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -30,6 +33,41 @@ class _Handler(SimpleHTTPRequestHandler):
             return str(self._state.runtime_dir / Path(local).relative_to(self._state.root))
         return super().translate_path(path)
 
+    def _refusal(self) -> tuple[int, str] | None:
+        """Why this request's path is not served, as (status, message), or None.
+
+        Malformed paths (a NUL byte, a backslash, a ``..`` segment, undecodable escapes) are 400;
+        dotfiles (such as the runtime's .assembled.json) and anything whose real path, symlinks
+        followed, leaves the root (or the runtime folder for /pyodide/) are 404, as if absent."""
+        clean = self.path.split("?", 1)[0].split("#", 1)[0]
+        try:
+            decoded = urllib.parse.unquote(clean, errors="strict")
+        except UnicodeDecodeError:
+            return 400, "Bad path"
+        if not decoded.startswith("/") or "\0" in decoded or "\\" in decoded:
+            return 400, "Bad path"
+        segments = decoded.split("/")
+        if ".." in segments:
+            return 400, "Bad path"
+        if any(seg.startswith(".") for seg in segments if seg not in ("", ".")):
+            return 404, "File not found"
+        base = self._state.runtime_dir if clean.startswith("/pyodide/") else self._state.root
+        real = os.path.realpath(self.translate_path(self.path))
+        if real != str(base) and not real.startswith(str(base) + os.sep):
+            return 404, "File not found"
+        return None
+
+    def send_head(self):
+        refusal = self._refusal()
+        if refusal is not None:
+            self.send_error(*refusal)
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):  # no listings: a folder without index.html is not found
+        self.send_error(404, "File not found")
+        return None
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
@@ -41,6 +79,19 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # quiet: failures are collected, not printed
         pass
+
+
+def host_warning(host: str) -> str | None:
+    """A warning when ``host`` makes the server reachable from other machines, else None."""
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (f"warning: listening on {host}, not on loopback: other machines on the network can read the pages "
+            f"and the runtime (plain HTTP, no authentication); use 127.0.0.1 unless that is meant")
 
 
 class StaticServer:

@@ -61,7 +61,8 @@ class ChromiumPageRuntime(Runtime):
         if self._server is None:
             self._server = StaticServer()
         # Checked before Chromium launches: a missing file is named, never waited on.
-        missing = self.missing_reason(self.files_folder(self._server.root, self._server.runtime_dir))
+        folder = self.files_folder(self._server.root, self._server.runtime_dir)
+        missing = self.missing_reason(folder) or self.integrity_reason(folder)
         if missing:
             raise RuntimeFailure(self.name, missing)
         try:

@@ -74,7 +74,7 @@ class NodeProcessRuntime(Runtime):
         script = NODE_SCRIPTS / self.script
         if not script.exists():
             raise RuntimeFailure(self.name, f"driver script {script} is missing")
-        missing = self.missing_reason(self.folder)
+        missing = self.missing_reason(self.folder) or self.integrity_reason(self.folder)
         if missing:
             raise RuntimeFailure(self.name, missing)
         progress(f"starting {Path(node).name} {self.script}")

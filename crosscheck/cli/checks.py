@@ -1,0 +1,119 @@
+"""Argument types that refuse a value which would make a check vacuous or crash later.
+
+Each is an argparse ``type=``: a bad value becomes ``argparse.ArgumentTypeError``, which the CLI's
+parser (crosscheck.cli.OneLineParser) prints as one line naming the flag, and exits 2 — before
+any runtime starts and without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+from typing import Callable
+
+# Limits that keep a run inside the machine (24 GB; a report holds every number of every runtime).
+# Measured in docs/trust.md.
+MAX_CASES = 5000           # cases in one run: --random plus case files plus the lesson example
+
+MAX_SEED = 2 ** 63 - 1
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def tolerance(text: str) -> float:
+    """A tolerance: finite and ≥ 0 (inf would accept anything, NaN nothing, a negative one nothing)."""
+    value = _number(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, got {text!r}")
+    return value
+
+
+def positive(text: str) -> float:
+    """A duration or rate: finite and > 0 (0 would mean "no limit" to one runtime and "the default" to another)."""
+    value = _number(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
+
+
+def integer(low: int, high: int, why: str = "") -> Callable[[str], int]:
+    """An integer in [low, high]; ``why`` says what the upper limit protects."""
+    def parse(text: str) -> int:
+        value = _integer(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected an integer ≥ {low}, got {text!r}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"at most {high:,}{f' ({why})' if why else ''}, got {text!r}")
+        return value
+    parse.__name__ = "integer"
+    return parse
+
+
+seed = integer(0, MAX_SEED)
+count = integer(0, 10 ** 9)
+positive_count = integer(1, 10 ** 9)
+port = integer(0, 65535)
+
+
+def output_file(text: str) -> str:
+    """A file to write: its folder exists and is writable, and the path is not a folder — checked before
+    any work starts, so that a long run never ends in an unwritable report."""
+    path = Path(text)
+    if not text:
+        raise argparse.ArgumentTypeError("expected a file path, got ''")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; name a file")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"cannot write {text}: permission denied")
+    return text
+
+
+def output_folder(text: str) -> Path:
+    """A folder to create or replace: not a file, and its nearest existing ancestor is writable."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} exists and is not a folder")
+    ancestor = path.absolute()
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot create {text}: {ancestor} is not a writable folder")
+    return path
+
+
+def input_file(text: str) -> str:
+    """A file to read: it exists, is a file (not a folder) and is readable."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file: {text}")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a file")
+    if not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"cannot read {text}: permission denied")
+    return text
+
+
+def input_folder(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is not a directory" + ("" if path.exists() else " (no such folder)"))
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot read folder {text}: permission denied")
+    return path
