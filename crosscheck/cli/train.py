@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
-from ..runtimes import PYTHON_RUNTIMES, REFERENCE
+from ..runtimes import RUNTIMES, REFERENCE
 from ..training.datasets import DatasetError, digits, mnist, xor
 from ..training.record import format_summary, plot_runs
 from ..training.session import TrainingPlan, train_task
@@ -20,8 +20,8 @@ def register(sub) -> None:
     p = sub.add_parser("train", help="train the lesson's XOR or 5-vs-8 network (mnist: real MNIST; digits: 8×8) in any runtime",
                        description="Train a lesson network; progress on stderr, results as a table and JSON.")
     p.add_argument("task", choices=sorted(TASKS))
-    p.add_argument("--runtime", choices=PYTHON_RUNTIMES, default=None,
-                   help="the Python runtime to train in (default native; with --compare, pyodide-chromium)")
+    p.add_argument("--runtime", choices=list(RUNTIMES), default=None,
+                   help="the runtime to train in: a Python one (python_core) or a JavaScript one (web_demo/lib/network.mjs, from the weights python_core drew); default native; with --compare, pyodide-chromium")
     p.add_argument("--compare", action="store_true",
                    help="train natively and in --runtime with the same seed and report the per-epoch loss "
                         "differences")

@@ -9,16 +9,19 @@ import { errorRecord } from "../../../web_demo/lib/error-record.mjs";
 
 const webDemo = resolve(process.argv[2] || join(import.meta.dirname, "..", "..", "..", "web_demo"));
 let wire = null;
+let training = null;  // web_demo/lib/network.mjs: the training entry points (TRAINING_ENTRIES)
 
 await serve({
   errorRecord,
   async boot() {
     progress("importing web_demo/lib/wire.mjs");
     wire = await import(pathToFileURL(join(webDemo, "lib", "wire.mjs")).href);
+    training = (await import(pathToFileURL(join(webDemo, "lib", "network.mjs")).href)).TRAINING_ENTRIES;
     return wire.runtimeVersions();
   },
   async call(target, argument) {
-    if (target !== "wire:runBatch") throw new Error(`js-node can call "wire:runBatch" only, got ${JSON.stringify(target)}`);
+    if (Object.hasOwn(training, target)) return training[target](argument);
+    if (target !== "wire:runBatch") throw new Error(`js-node can call "wire:runBatch", ${Object.keys(training).join(", ")} only, got ${JSON.stringify(target)}`);
     return wire.runBatch(argument);
   },
 });
