@@ -163,12 +163,13 @@ function makePlot() {
       { label: "epoch" },
       { label: "Python", scale: "loss", stroke: RUNTIMES.python.color, width: 2, value: (u, v) => v == null ? "–" : v.toPrecision(6) },
       { label: "JavaScript", scale: "loss", stroke: RUNTIMES.javascript.color, width: 1.5, dash: [6, 4], value: (u, v) => v == null ? "–" : v.toPrecision(6) },
-      { label: "|Δ|", scale: "gap", stroke: "#b42318", width: 1, points: { show: false }, value: (u, v) => v == null ? "0" : v.toExponential(2) },
+      { label: "|Δ|", scale: "gap", stroke: "rgba(180, 35, 24, 0.55)", width: 1, points: { show: false }, value: (u, v) => v == null ? "0" : v.toExponential(2) },
     ],
     axes: [
       { label: "epoch" },
       { scale: "loss", label: "loss" },
-      { scale: "gap", side: 1, label: "|Δ loss|", stroke: "#b42318", grid: { show: false }, size: 60 },
+      { scale: "gap", side: 1, label: "|Δ loss|", stroke: "#b42318", grid: { show: false }, size: 62,
+        values: (u, vals) => vals.map((v) => (v == null ? "" : v.toExponential(0))) },
     ],
     legend: { live: true },
   };
@@ -414,15 +415,14 @@ function showView() {
     }
     const states = run && run.settings.task === "xor" ? run.state : {};
     for (const n of ["python", "javascript"]) heatmap($(`heat-${n}`), states[n]);
-    const rows = XOR.X.map((x, i) => {
-      const cells = ["python", "javascript"].map((n) => {
-        if (!states[n]) return "…";
-        const p = forward(states[n], x);
-        return `${p.toFixed(3)} ${(p >= 0.5) === (XOR.y[i] === 1) ? "✓" : "✗"}`;
-      });
-      return el("div", {}, `(${x.join(", ")}) → ${XOR.y[i]}:  Python ${cells[0]}   JavaScript ${cells[1]}`);
-    });
-    $("xor-rows").replaceChildren(...rows);
+    const rows = XOR.X.map((x, i) => el("tr", {}, el("td", {}, `(${x.join(", ")})`), el("td", {}, String(XOR.y[i])),
+      ["python", "javascript"].map((n) => {
+        if (!states[n]) return el("td", {}, "…");
+        const p = forward(states[n], x), ok = (p >= 0.5) === (XOR.y[i] === 1);
+        return el("td", { class: ok ? "ok" : "bad" }, `${p.toFixed(3)} ${ok ? "✓" : "✗"}`);
+      })));
+    $("xor-rows").replaceChildren(el("table", {}, el("thead", {}, el("tr", {}, ["input", "target", "Python", "JavaScript"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows)));
     summary();
     return;
   }
