@@ -1,4 +1,4 @@
-"""`train {xor,digits}`: train a lesson network in any Python runtime, with progress, a JSON record,
+"""`train {xor,mnist,digits}`: train a lesson network in any runtime (Python or JavaScript), with progress, a JSON record,
 a loss-curve picture, and (``--compare``) training parity against native."""
 
 from __future__ import annotations
