@@ -16,7 +16,7 @@ class JsNodeRuntime(NodeProcessRuntime):
     batch_target = "wire:runBatch"
     default_folder = WEB_DEMO
     boot_timeout_default = 60.0
-    required_files = ("lib/dense-layer.mjs", "lib/wire.mjs", "vendor/mathjs.mjs")
+    required_files = ("lib/dense-layer.mjs", "lib/wire.mjs", "lib/network.mjs", "vendor/mathjs.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT
 
