@@ -144,7 +144,8 @@ function mnistSplit(raw, images) {
 // -- runtimes --------------------------------------------------------------------------------------
 const python = new PythonRuntime($("loading"));
 const js = new WorkerClient({ workerUrl: new URL("../lib/network-worker.mjs", import.meta.url), label: "the JavaScript worker" });
-let jsBoot = js.boot(60000);
+const jsBoot = js.boot(60000);
+jsBoot.catch(() => {});   // handled where it is awaited (startRun, and the boot below)
 const RUNTIMES = {
   python: { label: "Python (NumPy in Pyodide)", short: "Python", train: "python_core.training:train_json",
     put: "python_core.training:put_data_json", call: (t, a) => python.call(t, a, CALL_TIMEOUT_MS), color: "#2f5bd3" },
@@ -487,8 +488,12 @@ showView();
 embed.on("train", (message) => startRun(message.settings || {}));
 embed.on("stop", () => stopRun());
 python.boot().then(async () => {
-  try { await jsBoot; } catch (err) { jsBoot = Promise.reject(err); }
-  if (python.state === "ready") {
+  let jsError = null;
+  try { await jsBoot; } catch (err) { jsError = `${err.name}: ${err.message}`; }
+  if (jsError) {
+    $("status").textContent = `The JavaScript worker could not start (${jsError}). Reload the page to try again.`;
+    embed.post("error", { message: `the JavaScript worker could not start: ${jsError}` });
+  } else if (python.state === "ready") {
     $("status").textContent = "Ready: choose a task and press Train.";
     $("meta").textContent = `${python.describe()} · math.js ${js.versions ? js.versions.mathjs : "?"}`;
     embed.post("ready", { versions: { python: python.versions, javascript: js.versions } });
