@@ -164,7 +164,7 @@ function makePlot() {
       { label: "epoch" },
       { label: "Python", scale: "loss", stroke: RUNTIMES.python.color, width: 2, value: (u, v) => v == null ? "–" : v.toPrecision(6) },
       { label: "JavaScript", scale: "loss", stroke: RUNTIMES.javascript.color, width: 1.5, dash: [6, 4], value: (u, v) => v == null ? "–" : v.toPrecision(6) },
-      { label: "|Δ|", scale: "gap", stroke: "rgba(180, 35, 24, 0.55)", width: 1, points: { show: false }, value: (u, v) => v == null ? "0" : v.toExponential(2) },
+      { label: "|Δ|", scale: "gap", stroke: "rgba(180, 35, 24, 0.55)", width: 1, points: { size: 5, fill: "#b42318" }, value: (u, v) => v == null ? "0" : v.toExponential(2) },
     ],
     axes: [
       { label: "epoch" },
