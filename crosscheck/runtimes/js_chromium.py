@@ -21,7 +21,7 @@ class JsChromiumRuntime(ChromiumPageRuntime):
     batch_target = "wire:runBatch"
     files_in = "pages"
     # The page's own modules are in git; a missing one shows in the server's 404s anyway.
-    required_files = ("harness/harness.html", "harness/js-worker.mjs", "lib/dense-layer.mjs", "vendor/mathjs.mjs",
-                      "vendor/facts.mjs")
+    required_files = ("harness/harness.html", "harness/js-worker.mjs", "lib/js-entries.mjs", "lib/dense-layer.mjs",
+                      "lib/network.mjs", "vendor/mathjs.mjs", "vendor/facts.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT

@@ -18,7 +18,8 @@ class JsNodeRuntime(NodeProcessRuntime):
     batch_target = "wire:runBatch"
     default_folder = WEB_DEMO
     boot_timeout_default = TIMEOUTS_S["boot_js"]
-    required_files = ("lib/js-entries.mjs", "lib/dense-layer.mjs", "vendor/mathjs.mjs", "vendor/facts.mjs")
+    required_files = ("lib/js-entries.mjs", "lib/dense-layer.mjs", "lib/network.mjs", "vendor/mathjs.mjs",
+                      "vendor/facts.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT
 

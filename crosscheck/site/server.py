@@ -20,7 +20,8 @@ from ..paths import RUNTIME_DIR, WEB_DEMO
 class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
                       ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json",
-                      ".whl": "application/zip", ".zip": "application/zip"}
+                      ".whl": "application/zip", ".zip": "application/zip",
+                      ".bin": "application/octet-stream"}
 
     def __init__(self, *args, server_state: "StaticServer", **kwargs):
         self._state = server_state

