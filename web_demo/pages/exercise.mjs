@@ -1,7 +1,9 @@
-// The exercise: the learner completes DenseLayer.backward in a Python editor; Check runs it in
-// Pyodide in a Web Worker (python_core.exercise.check) on the lesson's case and hidden random
-// cases, and judges the arrays against the JavaScript reference computed here, on the page's
-// thread, where the learner's code cannot reach it.
+// The exercise: the learner completes DenseLayer.backward in a Python editor; Check runs it in a
+// fresh Pyodide worker that holds only NumPy and exercise_runner.py (exercise-runner.mjs), on the
+// lesson's case and hidden random cases, and judges the arrays against the JavaScript reference
+// computed here, on the page's thread, where the learner's code cannot reach it. The verdict is
+// feedback for the learner, not proof: it is computed in their browser (docs/pages.md; for
+// credit, `python -m crosscheck grade`).
 import { EditorView, basicSetup, keymap, indentWithTab, python, setDiagnostics, lintGutter } from "../vendor/editor.mjs";
 import { runCase } from "../lib/dense-layer.mjs";
 import { encodeSpec } from "../lib/wire.mjs";
@@ -10,7 +12,7 @@ import { Embed, readParams } from "../lib/embed.mjs";
 import { el, showProblems } from "../lib/dom.mjs";
 import { judge } from "./exercise-check.mjs";
 import { starterCode } from "./exercise-starter.mjs";
-import { PythonRuntime } from "../lib/python-runtime.mjs";
+import { ExerciseRunner } from "./exercise-runner.mjs";
 
 const params = readParams();
 const activation = params.spec.activation;
@@ -68,7 +70,7 @@ $("reset").addEventListener("click", () => {
 });
 
 // --- Python ------------------------------------------------------------------------------
-const runtime = new PythonRuntime($("loading"), { onStateChange: () => updateButton() });
+const runtime = new ExerciseRunner($("loading"), { onStateChange: () => updateButton() });
 let checking = false;
 
 function updateButton() {
@@ -107,7 +109,8 @@ async function check() {
   updateButton();
   setState("checking");
   view.dispatch(setDiagnostics(view.state, []));
-  $("check-status").textContent = `Running your code (stopped after ${params.timeoutS} s)…`;
+  $("check-status").textContent = runtime.spare?.state === "ready" ? `Running your code (stopped after ${params.timeoutS} s)…`
+    : "Starting a fresh Python for this check…";
   const seed = crypto.getRandomValues(new Uint32Array(1))[0];
   let feedback;
   try {
@@ -135,14 +138,14 @@ async function runChecks(seed) {
     const cases = [{ label: params.custom ? "the lesson's case" : "the lesson example", spec: params.spec },
       ...hiddenCases(activation, seed).map((spec, k) => ({ label: `hidden case ${k + 1} (${describeShape(spec)})`, spec }))];
     const expected = cases.map(({ spec }) => runCase(spec));
-    const reply = await runtime.call("python_core.exercise:check",
+    const reply = await runtime.check(
       JSON.stringify({ code: getCode(), cases: cases.map(({ spec }) => encodeSpec(spec)) }), params.timeoutS * 1000);
     return judge(cases, expected, reply);
   } catch (err) {
     if (err.name === "TimeoutError") {
       return { passed: false, kind: "timeout", title: `Stopped: your code was still running after ${params.timeoutS} s`,
-        detail: "It probably never ends (a loop whose condition stays true?). The Python worker was stopped and a fresh one " +
-          "is starting; your code is kept. Fix it and press Check again.", values: [], hint: null, caseResults: [] };
+        detail: "It probably never ends (a loop whose condition stays true?). The Python worker was stopped (every check " +
+          "gets a fresh one); your code is kept. Fix it and press Check again.", values: [], hint: null, caseResults: [] };
     }
     const feedback = { passed: false, kind: "failure", title: "The check could not run", detail: `${err.name}: ${err.message}`,
       values: [], hint: "Reload the page; if it happens again, the runtime is broken, not your code.", caseResults: [] };
