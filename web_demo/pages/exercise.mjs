@@ -38,7 +38,11 @@ function save(code) {
   }
 }
 
+// Code the embedding page sends (setCode) is shown, not saved: it never replaces the learner's own
+// saved code. Saving resumes with the learner's next edit of their own.
+let hostCode = false;
 let saveTimer = null;
+const LEARNER_EVENTS = ["input", "delete", "move", "undo", "redo"];
 const view = new EditorView({
   doc: loadSaved() ?? starter,
   parent: $("editor"),
@@ -47,6 +51,8 @@ const view = new EditorView({
     keymap.of([{ key: "Mod-Enter", run: () => { check(); return true; } }, indentWithTab]),
     EditorView.updateListener.of((update) => {
       if (!update.docChanged) return;
+      if (update.transactions.some((tr) => LEARNER_EVENTS.some((e) => tr.isUserEvent(e)))) hostCode = false;
+      if (hostCode) return;
       clearTimeout(saveTimer);
       saveTimer = setTimeout(() => save(getCode()), 300);
     }),
@@ -54,20 +60,27 @@ const view = new EditorView({
 });
 $("saved").textContent = loadSaved() ? "Your saved code was restored." : "Starter code.";
 const getCode = () => view.state.doc.toString();
-function setCode(code) {
+function setCode(code, { fromHost = false } = {}) {
+  clearTimeout(saveTimer);
+  hostCode = fromHost;
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
   view.dispatch(setDiagnostics(view.state, []));
-  save(code);
+  if (fromHost) {
+    $("saved").textContent = "Code from the lesson page: not saved over your own until you edit it.";
+  } else {
+    save(code);
+  }
 }
 // Saving on the way out as well: a reload within the debounce must not lose the last keystrokes.
-window.addEventListener("pagehide", () => { clearTimeout(saveTimer); save(getCode()); });
+window.addEventListener("pagehide", () => { clearTimeout(saveTimer); if (!hostCode) save(getCode()); });
 
 // Reset goes through the editor's history, so Ctrl+Z brings the learner's code back.
-$("reset").addEventListener("click", () => {
-  setCode(starter);
+function reset({ fromHost = false } = {}) {
+  setCode(starter, { fromHost });
   showFeedback({ kind: "info", title: "", detail: "The starter code is back (Ctrl+Z undoes the reset)." });
   setState("idle");
-});
+}
+$("reset").addEventListener("click", () => reset());
 
 // --- Python ------------------------------------------------------------------------------
 const runtime = new ExerciseRunner($("loading"), { onStateChange: () => updateButton() });
@@ -125,10 +138,12 @@ async function check() {
   $("cases").replaceChildren(...(feedback.caseResults || []).map(({ label, passed }) =>
     el("li", { class: passed === true ? "pass" : passed === false ? "fail" : "skipped" }, passed === null ? `${label}: not run` : label)));
   setState(feedback.passed ? "passed" : feedback.kind);
+  // Never the learner's source: an error's values quote their lines, so only expected/given go out.
+  const values = Object.fromEntries((feedback.values || []).filter(([k]) => k === "expected" || k === "given"));
   embed.post("result", { passed: feedback.passed, details: {
     kind: feedback.kind, title: feedback.title, detail: feedback.detail, line: feedback.line ?? null,
     array: feedback.array ?? null, element: feedback.element ?? null,
-    values: Object.fromEntries(feedback.values || []), hint: feedback.hint, cases: feedback.caseResults, seed } });
+    values, hint: feedback.hint, cases: feedback.caseResults, seed } });
 }
 
 /** Runs the learner's code on every case and judges it; always resolves to a feedback object. */
@@ -157,8 +172,12 @@ $("check").addEventListener("click", () => check());
 
 // --- embedding ------------------------------------------------------------------------------
 embed.on("check", () => check());
-embed.on("setCode", (message) => { if (typeof message.code === "string") setCode(message.code); });
-embed.on("reset", () => $("reset").click());
+embed.on("setCode", (message) => {
+  if (typeof message.code !== "string") return;
+  setCode(message.code, { fromHost: true });
+  embed.post("codeSet", {});   // an acknowledgement, without the code
+});
+embed.on("reset", () => reset({ fromHost: true }));   // shown, not saved over the learner's code
 // For tests and for hosts on the same origin.
 window.exercise = { getCode, setCode, check, starter, get state() { return document.documentElement.dataset.exercise; } };
 
