@@ -1,7 +1,9 @@
 """``python -m crosscheck serve``: the lesson pages on a local web server, until Ctrl-C.
 
 Serves web_demo/ with the assembled offline runtime at /pyodide/ (the same StaticServer the
-tests use), or a folder made by ``build-site`` with ``--root``.
+tests use), or a folder made by ``build-site`` with ``--root``. Every response carries
+``Content-Security-Policy: frame-ancestors 'self'`` plus the built site's lesson origins
+(``build-site --allow-origin``), the list the pages themselves obey.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@
 //   ready                       the page and its Python runtime are up
 //   result {passed, details}    a check (exercise) or a run (lab) finished
 //   error {message}             the page itself failed (bad URL parameter, runtime failed to load)
-// Commands from the host, {type: "check" | "run" | "setCode", code?}, are obeyed only from the
+//   codeSet                     (exercise) a setCode was applied; the code is not echoed
+// No event carries the learner's source code.
+// Commands from the host, {type: "check" | "run" | "setCode" | "reset", code?}, are obeyed only from the
 // embedding page itself (event.source is window.parent, not a sibling frame or a popup) and only
 // from the allowed origins; others are counted and ignored.
 import { ACTIVATION_NAMES, LESSON_EXAMPLE, MATRIX_FIELDS, cloneCase } from "./cases.mjs";
