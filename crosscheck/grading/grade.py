@@ -5,7 +5,8 @@ The submission runs in a child CPython started with ``-I -S`` (no site-packages,
 environment paths, no current folder), whose ``sys.path`` is the standard library plus a
 temporary folder holding the page's runner (exercise_runner.py) and links to NumPy: neither
 dense-parity's DenseLayer nor this checker can be imported there. The child gets the cases
-(inputs only) on stdin and answers with the arrays the submission computed. The expected arrays
+(inputs only) on stdin and answers with the arrays the submission computed (its own prints go
+to stderr, which is discarded, so a flood of them cannot fill this process's memory). The expected arrays
 are computed here, in the grading process, by python_core's DenseLayer, and judged here with the
 page's rules (judge.py). The child is killed after ``timeout`` seconds.
 """
@@ -129,8 +130,8 @@ def run_submission(code: str, cases: list[dict[str, Any]], timeout_s: float) -> 
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8", "PATH": os.defpath}
         try:
             done = subprocess.run([sys.executable, "-I", "-S", "-c", BOOTSTRAP, str(runner_dir), str(deps_dir)],
-                                  input=request, capture_output=True, text=True, timeout=timeout_s,
-                                  cwd=tmp, env=env)
+                                  input=request, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  text=True, timeout=timeout_s, cwd=tmp, env=env)
         except subprocess.TimeoutExpired:
             return None
         return done.stdout
