@@ -202,18 +202,19 @@ def test_events_carry_no_source_code(host):
     wait_event(host, "exercise", "ready")
     exercise = exercise_frame(host)
     starter = exercise.evaluate("exercise.starter")
-    secret_line = 'self.dWeights = self.inputs.T @ dZ + 0 * len("my private note")'
+    # An exception, so that the page quotes the learner's line (the innermost frame's) under the error.
+    secret_line = 'self.dWeights = self.inputs.T @ dZ + 0 * len("my private note") + self.wieghts'
     code = starter.replace('todo("the derivative of the activation")', "self.output * (1 - self.output)") \
                   .replace('self.dWeights = todo("dWeights")', secret_line) \
                   .replace('todo("dBiases")', "dZ.sum(axis=0, keepdims=True)") \
-                  .replace('todo("dInputs, the gradient passed back")', "dZ @ self.weights.T[")
+                  .replace('todo("dInputs, the gradient passed back")', "dZ @ self.weights.T")
     count = len(events(host, "exercise", "result"))
     exercise.evaluate("code => exercise.setCode(code)", code)   # the learner's own edit
     host.evaluate("() => send('exercise', {type: 'check'})")
     result = wait_event(host, "exercise", "result", count=count + 1, timeout_s=60)
-    assert result["details"]["kind"] == "error" and result["details"]["line"], result
-    text = json.dumps(result)
-    assert "my private note" not in text and "self.weights.T[" not in text, text
+    assert result["details"]["kind"] == "error" and result["details"]["title"].startswith("AttributeError on line"), result
+    assert "my private note" in exercise.inner_text("#feedback")   # the learner sees their line
+    assert "my private note" not in json.dumps(result), result      # the host does not
     assert all(k in ("expected", "given") for k in result["details"]["values"])
 
 
