@@ -126,7 +126,7 @@ def test_a_python_exception_in_pyodide_reaches_the_host(request, fixture):
     assert response["ok"] is False and response["error"]["type"] == "JSONDecodeError"
     # Only registered entry points can be called: a private helper of a module is not one.
     with pytest.raises(RuntimeFailure, match="not a python_core entry point"):
-        runtime.call_entry("python_core.exercise:_check", "{}")
+        runtime.call_entry("python_core.wire:decode_array", "{}")
 
 
 def test_a_batch_call_answered_with_the_error_envelope_fails_the_runtime():

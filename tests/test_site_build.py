@@ -45,6 +45,8 @@ def test_serve_prints_the_urls_serves_the_pages_and_stops_on_ctrl_c():
                              ("/pyodide/pyodide-lock.json", b"dense-parity"), ("/vendor/editor.mjs", b"EditorView")]:
             with urllib.request.urlopen(base + path, timeout=10) as response:
                 assert response.status == 200 and needle in response.read(), path
+                # Development: no lesson origins, so only the pages' own origin may frame them.
+                assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
         assert proc.returncode == 0, err
@@ -174,3 +176,43 @@ def test_every_package_the_page_bundles_import_is_pinned():
         assert name in declared, f"{name} is imported by scripts/bundle-web.mjs but not in package.json"
         installed = json.loads((NODE_MODULES / name / "package.json").read_text())["version"]
         assert declared[name] == locked[name] == installed, name
+
+
+def test_lesson_origins_go_into_the_pages_and_the_header_serve_sends(tmp_path):
+    out = tmp_path / "site"
+    result = crosscheck("build-site", "--out", str(out), "--allow-origin", "https://lessons.example.org",
+                        "--allow-origin", "https://LESSONS.example.org:443/", "--allow-origin", "http://localhost:8080")
+    assert result.returncode == 0, result.stderr
+    expected = ["https://lessons.example.org", "http://localhost:8080"]   # normalized, once each
+    header = "frame-ancestors 'self' https://lessons.example.org http://localhost:8080"
+    assert f"Content-Security-Policy: {header}" in result.stdout
+    config = (out / "lib" / "site-config.mjs").read_text()
+    assert json.loads(config[config.index("{"):config.rindex("}") + 1]) == {"lessonOrigins": expected}
+    assert json.loads((out / ".dense-parity-site.json").read_text())["allowOrigins"] == expected
+    proc = subprocess.Popen([sys.executable, "-m", "crosscheck", "serve", "--root", str(out), "--port", "0"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or not lines[-1].startswith("Press Ctrl-C"):
+            line = proc.stdout.readline()
+            assert line, f"serve exited early: {proc.stderr.read()}"
+            lines.append(line.strip())
+        base = re.search(r"at (http://127\.0\.0\.1:\d+)/", lines[0]).group(1)
+        assert any("https://lessons.example.org, http://localhost:8080" in line for line in lines), lines
+        for path in ("/pages/exercise.html", "/pages/index.html", "/lib/site-config.mjs"):
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                assert response.headers["Content-Security-Policy"] == header, path
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.parametrize("origin", ["lessons.example.org", "https://lessons.example.org/course/4", "ftp://x.org",
+                                    "https://", "https://x.org:99999", "*"])
+def test_a_bad_lesson_origin_is_a_one_line_error(tmp_path, origin):
+    result = crosscheck("build-site", "--out", str(tmp_path / "site"), "--allow-origin", origin)
+    assert result.returncode == 2 and "is not an origin like https://lessons.example.org" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()

@@ -1,6 +1,7 @@
 """The exercise page in headless Chromium: a correct backward() passes, each kind of wrong one
-fails with the right message, errors name the learner's line, an endless loop is stopped, and
-the learner's work survives a reload.
+fails with the right message, errors name the learner's line, an endless loop is stopped, the
+learner's work survives a reload, and the verdict cannot be forged from learner code (no
+reference in its Python, a fresh Python per check, a reply channel it cannot reach).
 
 One page (one Pyodide boot) serves the whole module; the timeout is set to 3 s through the URL
 so that the endless-loop test stays short.
@@ -181,18 +182,73 @@ def test_an_exception_shows_the_learners_line(exercise, solution):
     assert "wieghts" in shown["text"]
 
 
-def test_learner_code_cannot_change_the_reference(exercise, solution):
-    """A mean-for-sum solution that also rewrites python_core's own layer and NumPy's sum still
-    fails: the reference is not in Python."""
-    code = solution.replace("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)") + """
+def test_python_core_is_not_in_the_checks_python(exercise, solution):
+    """The reference layer does not ship to where the learner's code runs: importing it (to be
+    checked against itself) fails, and so does patching it."""
+    shown = check(exercise, "from python_core.dense_layer import DenseLayer\n")
+    assert shown["state"] == "error" and shown["title"] == "ModuleNotFoundError on line 1", shown
+    assert "python_core" in shown["text"]
+    code = solution.replace("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)") + (
+        "\n\nimport python_core.dense_layer\npython_core.dense_layer.DenseLayer.backward = DenseLayer.backward\n")
+    shown = check(exercise, code)
+    assert shown["state"] == "error" and "ModuleNotFoundError" in shown["title"], shown
 
-import python_core.dense_layer, python_core.cases
-python_core.dense_layer.DenseLayer.backward = DenseLayer.backward
-python_core.cases.DenseLayer = DenseLayer
-np.sum = np.mean
-"""
+
+def test_learner_code_cannot_change_the_reference(exercise, solution):
+    """A mean-for-sum solution that also rewrites NumPy's sum still fails: the reference is not in Python."""
+    code = solution.replace("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)") + "\n\nnp.sum = np.mean\n"
     shown = check(exercise, code)
     assert shown["state"] == "value" and shown["title"].startswith("dBiases is wrong in hidden case 1"), shown
+
+
+def test_a_patch_of_the_checker_ends_with_its_check(exercise, starter, solution):
+    """Learner code can patch what runs it (it shares the interpreter): here todo(), which the
+    checker hands it, stops raising. The next check runs in a fresh interpreter: the untouched
+    starter has open gaps again, and an empty class fails."""
+    patched = check(exercise, "todo.__code__ = (lambda what: 0.0).__code__\n" + solution)
+    assert patched["state"] == "passed", patched
+    shown = check(exercise, starter)
+    assert shown["state"] == "error" and shown["title"].startswith("A gap is still open"), shown
+    shown = check(exercise, "class DenseLayer:\n    pass\n")
+    assert shown["state"] == "error" and shown["title"] == "TypeError in the lesson example", shown
+
+
+FORGE_FROM_JS = '''
+
+import js, json
+forged = '{"error": {"type": "Forged", "message": "forged by learner code", "line": null, "trace": []}}'
+js.eval("""(() => {
+  const forged = %s;
+  const post = self.postMessage.bind(self);
+  for (let n = 1; n < 200; n++) post({id: n, ok: true, value: forged, type: "booted", reply: forged});
+  const original = MessagePort.prototype.postMessage;
+  MessagePort.prototype.postMessage = function () { return original.call(this, {ok: true, reply: forged}); };
+  self.postMessage = () => {};
+})()""" % json.dumps(forged))
+'''
+
+
+def test_messages_posted_by_learner_code_are_not_the_checks_reply(exercise, solution):
+    """Learner code runs in the worker's JavaScript realm (Pyodide's js module): what it posts on
+    the worker's channel, or through a patched MessagePort.postMessage, is not taken as the
+    check's reply. Each forgery here says "Forged", so one that got through would show."""
+    shown = check(exercise, solution + FORGE_FROM_JS)
+    assert shown["state"] == "passed", shown
+    assert "Forged" not in shown["text"]
+
+
+def test_a_check_after_the_first_finds_its_python_booted(exercise, solution):
+    """Each check takes a fresh worker; the next one boots while the learner reads and edits, so
+    a Check then starts at once (the status never says it waits for Python)."""
+    check(exercise, solution)
+    exercise.wait_for_function("() => document.documentElement.dataset.spare === 'ready'", timeout=60000)
+    exercise.evaluate("""() => { window.statuses = [];
+        new MutationObserver(() => statuses.push(document.getElementById('check-status').textContent))
+          .observe(document.getElementById('check-status'), {childList: true, subtree: true, characterData: true}); }""")
+    assert check(exercise, solution)["state"] == "passed"
+    statuses = exercise.evaluate("window.statuses")
+    assert statuses and statuses[0].startswith("Running your code"), statuses
+    assert not any("Starting a fresh Python" in s for s in statuses)
 
 
 FORGED_REPLIES = {  # the exercise has 5 cases: the lesson example and 4 hidden ones
@@ -212,7 +268,7 @@ def test_a_reply_forged_by_learner_code_is_refused(exercise, solution, forged):
     assert shown["title"] == "The check got an incomplete answer from Python"
     assert "Correct" not in shown["text"] and "json" in shown["text"]
     assert exercise.locator("#cases li.pass").count() == 0
-    # json.dumps is put back after the check: the next one is judged normally.
+    # The next check runs in a fresh interpreter, with the real json.dumps: it is judged normally.
     assert check(exercise, solution)["state"] == "passed"
 
 
@@ -226,6 +282,8 @@ def test_keyboard_interrupt_raised_by_learner_code_names_its_line(exercise, solu
 
 def test_an_endless_loop_is_stopped_and_the_page_answers_clicks(exercise, solution, starter, lesson_pages):
     code = solution.replace("return self.dInputs", "while True:\n            pass")
+    # Timed from the click: the check's worker is booted beforehand.
+    exercise.wait_for_function("() => document.documentElement.dataset.spare === 'ready'", timeout=60000)
     started = time.monotonic()
     shown = check(exercise, code)
     elapsed = time.monotonic() - started

@@ -12,7 +12,7 @@ import sys
 
 # In the order ``--help`` lists them.
 SUBCOMMANDS = ("run", "assemble", "serve", "build_site", "train", "bench", "bench_training", "tally", "explain",
-               "probe_libm")
+               "probe_libm", "grade")
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -18,12 +18,15 @@ def register(sub) -> None:
     p.add_argument("--runtime", choices=RUNTIMES, default="local",
                    help="local: ship the assembled offline runtime (default); "
                         f"cdn: load Pyodide {PYODIDE_VERSION} from the official CDN")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN", dest="allow_origins",
+                   help="a lesson origin that may embed the pages (repeatable), e.g. https://lessons.example.org; "
+                        "none: only the site's own origin")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     try:
-        manifest = build_site(args.out, args.runtime)
+        manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins)
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -31,5 +34,8 @@ def main(args) -> int:
     size = sum((out / f).stat().st_size for f in manifest["files"])
     where = "the site's own pyodide/ folder (offline)" if args.runtime == "local" else manifest["indexURL"]
     print(f"Site written to {out}: {len(manifest['files'])} files, {size / 1e6:.1f} MB; Pyodide from {where}.")
+    origins = ", ".join(manifest["allowOrigins"]) or "none (only the site's own origin)"
+    print(f"Lesson origins that may embed it: {origins}. Have the host send this header with every page:")
+    print(f"  Content-Security-Policy: {manifest['frameAncestors']}")
     print(f"Put the folder on any static host, or try it with: python -m crosscheck serve --root {out}")
     return 0

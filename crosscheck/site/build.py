@@ -10,6 +10,11 @@ chosen at build time:
   the CDN.
 
 The choice is written into the site's ``runtime-config.mjs``, which pyodide-worker.mjs reads.
+The lesson origins that may embed the pages (``--allow-origin``, repeatable) are written into
+the site's ``lib/site-config.mjs``, which the pages read, and into its manifest, from which
+``serve --root`` sends ``Content-Security-Policy: frame-ancestors``. With none, the pages accept
+embedding messages only from their own origin.
+
 A folder that was not made by this command is never overwritten.
 """
 
@@ -19,6 +24,7 @@ import hashlib
 import json
 import shutil
 import sys
+import urllib.parse
 from pathlib import Path
 
 from .assemble import CORE_FILES, NUMPY_WHEEL, PYODIDE_VERSION
@@ -102,6 +108,34 @@ def runtime_config(mode: str, wheel_name: str | None = None) -> str:
             f"export default {json.dumps(config, indent=2)};\n")
 
 
+def normalize_origin(text: str) -> str:
+    """``https://host[:port]`` as the browser writes an origin; SiteError for anything else."""
+    parsed = urllib.parse.urlsplit(text.strip())
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    if parsed.scheme not in ("https", "http") or not parsed.hostname or port == -1 \
+            or parsed.path not in ("", "/") or parsed.query or parsed.fragment or parsed.username or parsed.password:
+        raise SiteError(f"--allow-origin {text!r} is not an origin like https://lessons.example.org "
+                        f"(scheme, host and optional port; no path)")
+    default = {"https": 443, "http": 80}[parsed.scheme]
+    host = parsed.hostname if ":" not in parsed.hostname else f"[{parsed.hostname}]"
+    return f"{parsed.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
+def site_config(origins: list[str]) -> str:
+    """The site's lib/site-config.mjs (the same shape as web_demo/lib/site-config.mjs)."""
+    return ("// Written by `python -m crosscheck build-site --allow-origin …`: the lesson origins that may\n"
+            "// embed these pages and drive them (a URL parameter can narrow them, never widen them).\n"
+            f"export default {json.dumps({'lessonOrigins': origins}, indent=2)};\n")
+
+
+def frame_ancestors(origins: list[str]) -> str:
+    """The Content-Security-Policy value that lets only the site itself and ``origins`` frame it."""
+    return "frame-ancestors " + " ".join(["'self'", *origins])
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -118,10 +152,11 @@ def _prepare_out(out: Path) -> None:
 
 
 def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB_DEMO,
-               runtime_dir: Path = RUNTIME_DIR) -> dict:
+               runtime_dir: Path = RUNTIME_DIR, allow_origins: list[str] | tuple[str, ...] = ()) -> dict:
     """Write the site into ``out``; return its manifest (also written to ``out/.dense-parity-site.json``)."""
     if runtime not in RUNTIMES:
         raise SiteError(f"--runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+    origins = list(dict.fromkeys(normalize_origin(o) for o in allow_origins))
     out = Path(out).resolve()
     check_built(root, runtime_dir)
     check_runtime(runtime_dir)
@@ -139,7 +174,9 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
         (out / "wheels").mkdir()
         shutil.copy2(wheel, out / "wheels" / wheel.name)
     (out / "lib" / "runtime-config.mjs").write_text(runtime_config(runtime, wheel.name))
-    manifest = {"runtime": runtime, "pyodide": PYODIDE_VERSION,
+    (out / "lib" / "site-config.mjs").write_text(site_config(origins))
+    manifest = {"runtime": runtime, "pyodide": PYODIDE_VERSION, "allowOrigins": origins,
+                "frameAncestors": frame_ancestors(origins),
                 "indexURL": CDN_INDEX_URL if runtime == "cdn" else "../pyodide/",
                 "wheel": {"name": wheel.name, "sha256": _sha256(wheel)},
                 "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())}

@@ -71,6 +71,8 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
+        for name, value in self._state.headers.items():
+            self.send_header(name, value)
         super().end_headers()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -99,8 +101,9 @@ class StaticServer:
     """``with StaticServer() as server: server.url`` → "http://127.0.0.1:<port>"."""
 
     def __init__(self, root: Path = WEB_DEMO, runtime_dir: Path = RUNTIME_DIR, host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+                 port: int = 0, headers: dict[str, str] | None = None) -> None:
         self.root, self.runtime_dir = Path(root).resolve(), Path(runtime_dir).resolve()
+        self.headers = dict(headers or {})   # sent with every response (serve: the site's CSP)
         self.missing: list[str] = []
         handler = functools.partial(_Handler, server_state=self)
         self._httpd = ThreadingHTTPServer((host, port), handler)

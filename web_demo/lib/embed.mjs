@@ -4,22 +4,30 @@
 //   page=lab|exercise          which page (index.html forwards to it)
 //   activation=sigmoid|relu|tanh|linear
 //   case=lesson | JSON {activation?, weights, biases, inputs, upstream}   the initial case
-//   parentOrigin=https://a.example[,https://b.example]   origins the events go to and commands come from
-//                              (the URL belongs to whoever embeds the page, so this does not stop
-//                              anyone embedding it: only the server can, with CSP frame-ancestors)
-//   timeout=SECONDS            how long learner code may run (exercise; default 10)
+//   parentOrigin=https://a.example[,https://b.example]   narrows the site's lesson origins (below)
+//                              to these; it can never add one (the URL belongs to whoever embeds)
+//   timeout=SECONDS            how long learner code may run (exercise; default 10, at most 30)
+//
+// The lesson origins are fixed when the site is built (site-config.mjs, written by
+// `build-site --allow-origin`); with none (development), only the pages' own origin. Events go
+// only to them (never to "*"), commands are obeyed only from them, and `serve` sends the same
+// list as Content-Security-Policy: frame-ancestors, so other sites cannot frame the pages at all.
 //
 // Events to the host, each {source: "dense-parity", page, type, ...}:
 //   ready                       the page and its Python runtime are up
 //   result {passed, details}    a check (exercise) or a run (lab) finished
 //   error {message}             the page itself failed (bad URL parameter, runtime failed to load)
-// Commands from the host, {type: "check" | "run" | "setCode", code?}, are obeyed only from the
+//   codeSet                     (exercise) a setCode was applied; the code is not echoed
+// No event carries the learner's source code.
+// Commands from the host, {type: "check" | "run" | "setCode" | "reset", code?}, are obeyed only from the
 // embedding page itself (event.source is window.parent, not a sibling frame or a popup) and only
-// from the allowed origins (same origin when none are given); others are counted and ignored.
+// from the allowed origins; others are counted and ignored.
 import { ACTIVATION_NAMES, LESSON_EXAMPLE, MATRIX_FIELDS, cloneCase } from "./cases.mjs";
 import { runCase } from "./dense-layer.mjs";
+import site from "./site-config.mjs";
 
 export const SOURCE = "dense-parity";
+export const MAX_TIMEOUT_S = 30;
 
 export function readParams(search = location.search) {
   const params = new URLSearchParams(search);
@@ -58,28 +66,42 @@ export function readParams(search = location.search) {
     }
   }
   let timeoutS = Number(params.get("timeout") || 10);
-  if (!(timeoutS > 0 && timeoutS <= 600)) {
-    problems.push(`URL parameter timeout=${params.get("timeout")} is not a number of seconds in (0, 600]; using 10`);
+  if (!(timeoutS > 0)) {
+    problems.push(`URL parameter timeout=${params.get("timeout")} is not a positive number of seconds; using 10`);
     timeoutS = 10;
+  } else if (timeoutS > MAX_TIMEOUT_S) {
+    problems.push(`URL parameter timeout=${params.get("timeout")} is above the cap of ${MAX_TIMEOUT_S} s; using ${MAX_TIMEOUT_S}`);
+    timeoutS = MAX_TIMEOUT_S;
   }
   return { spec, custom, parentOrigins, timeoutS, problems };
 }
 
+/** The site's lesson origins (site-config.mjs), or the pages' own origin when none are configured. */
+export function lessonOrigins(configured = site.lessonOrigins, own = location.origin) {
+  return configured.length ? configured.map((o) => new URL(o).origin) : [own];
+}
+
 export class Embed {
-  constructor(page, parentOrigins) {
+  constructor(page, parentOrigins, siteOrigins = lessonOrigins()) {
     this.page = page;
-    this.allowed = parentOrigins.length ? parentOrigins : [location.origin];
-    this.explicit = parentOrigins.length > 0;
+    // The URL may narrow the site's list, never widen it.
+    const refused = parentOrigins.filter((o) => !siteOrigins.includes(o));
+    this.allowed = parentOrigins.length ? parentOrigins.filter((o) => siteOrigins.includes(o)) : siteOrigins;
     this.embedded = window.parent !== window;
     this.ignored = 0;
     // Who embeds the page, where the browser says (Chromium, Safari: location.ancestorOrigins).
-    // Only a notice: events already go only to the listed origins, and commands come only from them.
     const ancestors = location.ancestorOrigins;
     this.embedder = this.embedded && ancestors && ancestors.length ? ancestors[0] : null;
-    this.problem = this.explicit && this.embedder && !this.allowed.includes(this.embedder)
-      ? `This page is embedded by ${this.embedder}, which its parentOrigin parameter does not list ` +
-        `(${this.allowed.join(", ")}): the embedding page gets no events and its commands are ignored.`
-      : null;
+    const problems = [];
+    if (refused.length) {
+      problems.push(`URL parameter parentOrigin: ${refused.join(", ")} ${refused.length === 1 ? "is" : "are"} not among ` +
+        `this site's lesson origins (${siteOrigins.join(", ")}); a URL can only narrow them`);
+    }
+    if (this.embedder && !this.allowed.includes(this.embedder)) {
+      problems.push(`This page is embedded by ${this.embedder}, which is not one of its lesson origins ` +
+        `(${this.allowed.join(", ") || "none left"}): the embedding page gets no events and its commands are ignored.`);
+    }
+    this.problem = problems.join(" ") || null;
     this.handlers = {};
     document.documentElement.classList.toggle("embedded", this.embedded);
     window.addEventListener("message", (event) => this._receive(event));
@@ -89,9 +111,8 @@ export class Embed {
   post(type, payload = {}) {
     if (!this.embedded) return;
     const message = { source: SOURCE, page: this.page, type, ...payload };
-    // With an allow-list the browser delivers only to a parent of a listed origin. Without one
-    // the events (results of the learner's own work, nothing secret) go to whichever page embeds.
-    for (const origin of this.explicit ? this.allowed : ["*"]) window.parent.postMessage(message, origin);
+    // Never to "*": the browser delivers each only to a parent of that very origin.
+    for (const origin of this.allowed) window.parent.postMessage(message, origin);
   }
 
   on(type, handler) {

@@ -125,7 +125,7 @@ function parseReply(replyText) {
 
 /**
  * cases: [{label, spec}], expected: reference results per case,
- * replyText: python_core.exercise.check's JSON (a string; an already parsed object also works).
+ * replyText: exercise_runner.py run()'s JSON (a string; an already parsed object also works).
  * → {passed, kind, title, detail, values: [[label, text]], hint, line, caseResults: [{label, passed}]}
  */
 export function judge(cases, expected, replyText) {

@@ -1,7 +1,9 @@
-// The exercise: the learner completes DenseLayer.backward in a Python editor; Check runs it in
-// Pyodide in a Web Worker (python_core.exercise.check) on the lesson's case and hidden random
-// cases, and judges the arrays against the JavaScript reference computed here, on the page's
-// thread, where the learner's code cannot reach it.
+// The exercise: the learner completes DenseLayer.backward in a Python editor; Check runs it in a
+// fresh Pyodide worker that holds only NumPy and exercise_runner.py (exercise-runner.mjs), on the
+// lesson's case and hidden random cases, and judges the arrays against the JavaScript reference
+// computed here, on the page's thread, where the learner's code cannot reach it. The verdict is
+// feedback for the learner, not proof: it is computed in their browser (docs/pages.md; for
+// credit, `python -m crosscheck grade`).
 import { EditorView, basicSetup, keymap, indentWithTab, python, setDiagnostics, lintGutter } from "../vendor/editor.mjs";
 import { runCase } from "../lib/dense-layer.mjs";
 import { encodeSpec } from "../lib/wire.mjs";
@@ -10,7 +12,7 @@ import { Embed, readParams } from "../lib/embed.mjs";
 import { el, showProblems } from "../lib/dom.mjs";
 import { judge } from "./exercise-check.mjs";
 import { starterCode } from "./exercise-starter.mjs";
-import { PythonRuntime } from "../lib/python-runtime.mjs";
+import { ExerciseRunner } from "./exercise-runner.mjs";
 
 const params = readParams();
 const activation = params.spec.activation;
@@ -36,7 +38,11 @@ function save(code) {
   }
 }
 
+// Code the embedding page sends (setCode) is shown, not saved: it never replaces the learner's own
+// saved code. Saving resumes with the learner's next edit of their own.
+let hostCode = false;
 let saveTimer = null;
+const LEARNER_EVENTS = ["input", "delete", "move", "undo", "redo"];
 const view = new EditorView({
   doc: loadSaved() ?? starter,
   parent: $("editor"),
@@ -45,6 +51,8 @@ const view = new EditorView({
     keymap.of([{ key: "Mod-Enter", run: () => { check(); return true; } }, indentWithTab]),
     EditorView.updateListener.of((update) => {
       if (!update.docChanged) return;
+      if (update.transactions.some((tr) => LEARNER_EVENTS.some((e) => tr.isUserEvent(e)))) hostCode = false;
+      if (hostCode) return;
       clearTimeout(saveTimer);
       saveTimer = setTimeout(() => save(getCode()), 300);
     }),
@@ -52,23 +60,30 @@ const view = new EditorView({
 });
 $("saved").textContent = loadSaved() ? "Your saved code was restored." : "Starter code.";
 const getCode = () => view.state.doc.toString();
-function setCode(code) {
+function setCode(code, { fromHost = false } = {}) {
+  clearTimeout(saveTimer);
+  hostCode = fromHost;
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
   view.dispatch(setDiagnostics(view.state, []));
-  save(code);
+  if (fromHost) {
+    $("saved").textContent = "Code from the lesson page: not saved over your own until you edit it.";
+  } else {
+    save(code);
+  }
 }
 // Saving on the way out as well: a reload within the debounce must not lose the last keystrokes.
-window.addEventListener("pagehide", () => { clearTimeout(saveTimer); save(getCode()); });
+window.addEventListener("pagehide", () => { clearTimeout(saveTimer); if (!hostCode) save(getCode()); });
 
 // Reset goes through the editor's history, so Ctrl+Z brings the learner's code back.
-$("reset").addEventListener("click", () => {
-  setCode(starter);
+function reset({ fromHost = false } = {}) {
+  setCode(starter, { fromHost });
   showFeedback({ kind: "info", title: "", detail: "The starter code is back (Ctrl+Z undoes the reset)." });
   setState("idle");
-});
+}
+$("reset").addEventListener("click", () => reset());
 
 // --- Python ------------------------------------------------------------------------------
-const runtime = new PythonRuntime($("loading"), { onStateChange: () => updateButton() });
+const runtime = new ExerciseRunner($("loading"), { onStateChange: () => updateButton() });
 let checking = false;
 
 function updateButton() {
@@ -107,7 +122,8 @@ async function check() {
   updateButton();
   setState("checking");
   view.dispatch(setDiagnostics(view.state, []));
-  $("check-status").textContent = `Running your code (stopped after ${params.timeoutS} s)…`;
+  $("check-status").textContent = runtime.spare?.state === "ready" ? `Running your code (stopped after ${params.timeoutS} s)…`
+    : "Starting a fresh Python for this check…";
   const seed = crypto.getRandomValues(new Uint32Array(1))[0];
   let feedback;
   try {
@@ -122,10 +138,12 @@ async function check() {
   $("cases").replaceChildren(...(feedback.caseResults || []).map(({ label, passed }) =>
     el("li", { class: passed === true ? "pass" : passed === false ? "fail" : "skipped" }, passed === null ? `${label}: not run` : label)));
   setState(feedback.passed ? "passed" : feedback.kind);
+  // Never the learner's source: an error's values quote their lines, so only expected/given go out.
+  const values = Object.fromEntries((feedback.values || []).filter(([k]) => k === "expected" || k === "given"));
   embed.post("result", { passed: feedback.passed, details: {
     kind: feedback.kind, title: feedback.title, detail: feedback.detail, line: feedback.line ?? null,
     array: feedback.array ?? null, element: feedback.element ?? null,
-    values: Object.fromEntries(feedback.values || []), hint: feedback.hint, cases: feedback.caseResults, seed } });
+    values, hint: feedback.hint, cases: feedback.caseResults, seed } });
 }
 
 /** Runs the learner's code on every case and judges it; always resolves to a feedback object. */
@@ -135,14 +153,14 @@ async function runChecks(seed) {
     const cases = [{ label: params.custom ? "the lesson's case" : "the lesson example", spec: params.spec },
       ...hiddenCases(activation, seed).map((spec, k) => ({ label: `hidden case ${k + 1} (${describeShape(spec)})`, spec }))];
     const expected = cases.map(({ spec }) => runCase(spec));
-    const reply = await runtime.call("python_core.exercise:check",
+    const reply = await runtime.check(
       JSON.stringify({ code: getCode(), cases: cases.map(({ spec }) => encodeSpec(spec)) }), params.timeoutS * 1000);
     return judge(cases, expected, reply);
   } catch (err) {
     if (err.name === "TimeoutError") {
       return { passed: false, kind: "timeout", title: `Stopped: your code was still running after ${params.timeoutS} s`,
-        detail: "It probably never ends (a loop whose condition stays true?). The Python worker was stopped and a fresh one " +
-          "is starting; your code is kept. Fix it and press Check again.", values: [], hint: null, caseResults: [] };
+        detail: "It probably never ends (a loop whose condition stays true?). The Python worker was stopped (every check " +
+          "gets a fresh one); your code is kept. Fix it and press Check again.", values: [], hint: null, caseResults: [] };
     }
     const feedback = { passed: false, kind: "failure", title: "The check could not run", detail: `${err.name}: ${err.message}`,
       values: [], hint: "Reload the page; if it happens again, the runtime is broken, not your code.", caseResults: [] };
@@ -154,8 +172,12 @@ $("check").addEventListener("click", () => check());
 
 // --- embedding ------------------------------------------------------------------------------
 embed.on("check", () => check());
-embed.on("setCode", (message) => { if (typeof message.code === "string") setCode(message.code); });
-embed.on("reset", () => $("reset").click());
+embed.on("setCode", (message) => {
+  if (typeof message.code !== "string") return;
+  setCode(message.code, { fromHost: true });
+  embed.post("codeSet", {});   // an acknowledgement, without the code
+});
+embed.on("reset", () => reset({ fromHost: true }));   // shown, not saved over the learner's code
 // For tests and for hosts on the same origin.
 window.exercise = { getCode, setCode, check, starter, get state() { return document.documentElement.dataset.exercise; } };
 

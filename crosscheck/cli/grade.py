@@ -1,0 +1,43 @@
+"""`grade`: the exercise's check on a submission file, natively, on hidden random cases."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from python_core import ACTIVATIONS
+
+from ..grading import GradeError, grade
+from ..grading.grade import DEFAULT_TIMEOUT_S
+
+
+def register(sub) -> None:
+    p = sub.add_parser("grade", help="grade an exercise submission (a file with class DenseLayer) on hidden "
+                                     "random cases; exit 0 pass, 1 fail, 2 bad submission")
+    p.add_argument("submission", type=Path, help="the learner's Python file, defining class DenseLayer")
+    p.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS),
+                   help="the activation of the exercise the submission answers (default sigmoid)")
+    p.add_argument("--json", type=Path, metavar="PATH", help="also write the verdict and feedback as JSON to PATH")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                   help=f"seconds the submission may run (default {DEFAULT_TIMEOUT_S:g})")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    if not args.timeout > 0:
+        print(f"error: --timeout must be a positive number of seconds, got {args.timeout:g}", file=sys.stderr)
+        return 2
+    try:
+        verdict = grade(args.submission, args.activation, args.timeout)
+    except GradeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(verdict.text())
+    if args.json:
+        try:
+            args.json.write_text(json.dumps(verdict.as_json(), indent=1) + "\n")
+        except OSError as exc:
+            print(f"error: cannot write --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    return 0 if verdict.passed else 1

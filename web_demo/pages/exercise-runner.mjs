@@ -1,0 +1,142 @@
+// The page's side of the exercise worker (exercise-worker.mjs): a fresh Pyodide for every check.
+//
+// A worker runs the learner's code once and is terminated, so nothing that code patches outlives
+// its check. Booting Pyodide takes seconds, so the next worker boots while the learner reads the
+// feedback and edits: a Check after the first finds it ready. The check's reply is taken only
+// from a MessagePort handed to the worker with the check (the worker keeps it out of reach of
+// the learner's code); anything the worker posts on its global channel after the check started
+// is ignored.
+
+export class TimeoutError extends Error {
+  constructor(ms) {
+    super(`the check did not finish within ${(ms / 1000).toFixed(1)} s; its worker was stopped`);
+    this.name = "TimeoutError";
+  }
+}
+
+const STAGES = [["loading Pyodide", 10], ["loading NumPy", 55], ["importing", 85], ["ready", 100]];
+const BOOT_TIMEOUT_MS = 180000;
+const WORKER_URL = new URL("./exercise-worker.mjs", import.meta.url);
+
+/** One worker, booting or booted; `ready` resolves to its versions or rejects. */
+class Spare {
+  constructor(onProgress) {
+    this.worker = new Worker(WORKER_URL, { type: "module" });
+    this.state = "booting";
+    this.ready = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Python did not boot within ${BOOT_TIMEOUT_MS / 1000} s`)), BOOT_TIMEOUT_MS);
+      this.worker.onmessage = (event) => {
+        const msg = event.data || {};
+        if (msg.type === "progress") return onProgress(msg.stage, msg.ms);
+        if (msg.type !== "booted") return;
+        clearTimeout(timer);
+        this.worker.onmessage = null;   // nothing more is read on the global channel
+        msg.ok ? resolve(msg.versions) : reject(new Error(`${msg.error.type}: ${msg.error.message}`));
+      };
+      this.worker.onerror = (event) => {
+        clearTimeout(timer);
+        reject(new Error(event.message || "the exercise worker failed to load"));
+      };
+    });
+    this.ready.then(() => { this.state = "ready"; }, () => { this.state = "failed"; });
+    this.worker.postMessage({ op: "boot" });
+  }
+
+  terminate() {
+    this.worker.terminate();
+  }
+}
+
+export class ExerciseRunner {
+  /** indicator: an element holding a <progress> and a .loading-text (shown for the first boot). */
+  constructor(indicator, { onStateChange = () => {} } = {}) {
+    this.indicator = indicator;
+    this.onStateChange = onStateChange;
+    this.state = "booting";
+    this.versions = null;
+    this.error = null;
+    this.spare = null;
+    this.checks = 0;
+  }
+
+  _setState(state) {
+    this.state = state;
+    document.documentElement.dataset.python = state;
+    this.onStateChange(state);
+  }
+
+  _progress(stage, ms) {
+    if (this.versions) return;   // later boots happen in the background
+    const found = STAGES.find(([prefix]) => stage.startsWith(prefix));
+    if (found) this.indicator.querySelector("progress").value = found[1];
+    this.indicator.querySelector(".loading-text").textContent =
+      `Loading Python (Pyodide + NumPy): ${stage}… ${(ms / 1000).toFixed(1)} s`;
+  }
+
+  /** Starts the next worker booting; resolves when it is ready, never rejects. */
+  boot() {
+    const spare = new Spare((stage, ms) => this._progress(stage, ms));
+    this.spare = spare;
+    document.documentElement.dataset.spare = "booting";
+    if (!this.versions) {
+      this._setState("booting");
+      this.indicator.hidden = false;
+      this.indicator.classList.remove("failed");
+    }
+    this.ready = spare.ready.then(
+      (versions) => {
+        if (this.spare !== spare) return;
+        document.documentElement.dataset.spare = "ready";
+        this.versions = versions;
+        this.indicator.hidden = true;
+        this._setState("ready");
+      },
+      (err) => {
+        if (this.spare !== spare) return;
+        document.documentElement.dataset.spare = "failed";
+        this.error = err.message;
+        this.indicator.hidden = false;
+        this.indicator.classList.add("failed");
+        this.indicator.querySelector(".loading-text").textContent =
+          `Python could not be loaded (${this.error}). Reload the page to try again.`;
+        this._setState("failed");
+      },
+    );
+    return this.ready;
+  }
+
+  /** Runs one check in the ready worker (waiting for it if it is still booting), then throws
+   *  that worker away and boots the next. Resolves to the runner's reply text. */
+  async check(request, timeoutMs) {
+    const spare = this.spare || (this.boot(), this.spare);
+    await spare.ready;   // a boot failure rejects here
+    this.boot();   // the next check's worker, booting while this one runs and the learner reads
+    const channel = new MessageChannel();
+    this.checks += 1;
+    try {
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new TimeoutError(timeoutMs)), timeoutMs);
+        channel.port1.onmessage = (event) => {
+          clearTimeout(timer);
+          const msg = event.data || {};
+          msg.ok && typeof msg.reply === "string" ? resolve(msg.reply)
+            : reject(Object.assign(new Error(msg.error?.message || "the worker sent no reply"), { name: msg.error?.type || "Error" }));
+        };
+        spare.worker.onerror = (event) => {
+          clearTimeout(timer);
+          reject(new Error(event.message || "the exercise worker failed"));
+        };
+        spare.worker.postMessage({ op: "check", request }, [channel.port2]);
+      });
+    } finally {
+      spare.terminate();
+      channel.port1.close();
+    }
+  }
+
+  describe() {
+    const v = this.versions;
+    return v ? `Pyodide ${v.pyodide} · Python ${v.python} · NumPy ${v.numpy} · runtime: ${v.runtime === "cdn" ? "CDN" : "local folder"}` +
+      " · a fresh Python for every check" : "";
+  }
+}

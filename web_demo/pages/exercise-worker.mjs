@@ -1,0 +1,81 @@
+// The exercise's worker: a fresh Pyodide for ONE check of the learner's code, then thrown away.
+//
+// It loads Pyodide, NumPy and exercise_runner.py, nothing else: not the dense-parity package,
+// so no reference DenseLayer and no checker are within reach of the learner's code. It computes
+// no expected values; the page judges the arrays it sends back against the JavaScript reference.
+//
+// Protocol (exercise-runner.mjs is the other side):
+//   {op: "boot"} on the worker's global channel
+//        → {type: "progress", stage, ms}…, then {type: "booted", ok, versions | error}
+//   {op: "check", request} with a MessagePort transferred in the same message
+//        → ONE reply on that port: {ok: true, reply: string} | {ok: false, error}
+// Learner code runs in this worker's JavaScript realm (Pyodide's `js` module is its global
+// scope), so it can post on the global channel and patch globals and prototypes. The reply
+// cannot be forged through any of them: the port lives only in this module's scope, never on
+// a global; the function that posts on it is bound before learner code runs (a later patch of
+// MessagePort.prototype.postMessage does not reach a bound function); and the page takes the
+// check's reply only from that port, and nothing from the global channel once a check started.
+import config from "../lib/runtime-config.mjs";
+
+const started = performance.now();
+const here = (path) => new URL(path, import.meta.url).href;
+let runner = null;        // the runner's run(), a Python function: string → string
+let checked = false;
+const bindPost = Function.prototype.bind.bind(MessagePort.prototype.postMessage);   // taken at load
+
+function progress(stage) {
+  postMessage({ type: "progress", stage, ms: Math.round(performance.now() - started) });
+}
+
+const describe = (err) => ({ type: err?.name || "Error", message: String(err?.message ?? err) });
+
+async function boot() {
+  progress("loading Pyodide");
+  const indexURL = here(config.indexURL);
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL });
+  progress("loading NumPy");
+  // NumPy only: the lock (local runtime or the CDN's) names it; dense-parity stays out.
+  await pyodide.loadPackage(["numpy"], { messageCallback: () => {}, errorCallback: (m) => progress(m) });
+  progress("importing the exercise runner");
+  const response = await fetch(here("./exercise_runner.py"));
+  if (!response.ok) throw new Error(`exercise_runner.py: HTTP ${response.status}`);
+  const source = await response.text();
+  // In a namespace of its own, not in sys.modules: nothing imports it by name.
+  const namespace = pyodide.globals.get("dict")();
+  namespace.set("__name__", "exercise_runner");
+  pyodide.runPython(source, { globals: namespace, filename: "exercise_runner.py" });
+  runner = namespace.get("run");
+  const versions = JSON.parse(pyodide.runPython(
+    "import json, platform, sys, numpy\njson.dumps({'python': platform.python_version(), 'numpy': numpy.__version__})",
+    { globals: pyodide.globals.get("dict")() }));
+  progress("ready");
+  return { ...versions, pyodide: pyodide.version, runtime: config.mode };
+}
+
+self.onmessage = async (event) => {
+  const { op } = event.data || {};
+  if (op === "boot") {
+    try {
+      postMessage({ type: "booted", ok: true, versions: await boot() });
+    } catch (err) {
+      postMessage({ type: "booted", ok: false, error: describe(err) });
+    }
+    return;
+  }
+  if (op !== "check" || checked || !runner || !event.ports.length) return;
+  checked = true;
+  self.onmessage = null;   // one check per worker
+  const port = event.ports[0];
+  const send = bindPost(port);   // bound before learner code runs
+  const request = event.data.request;
+  let message;
+  try {
+    const reply = runner(request);
+    message = typeof reply === "string" ? { ok: true, reply } : { ok: false, error: { type: "TypeError", message: "the runner returned no text" } };
+  } catch (err) {
+    // Learner code may have patched what describing an error uses: keep it to what cannot fail.
+    message = { ok: false, error: { type: "RunnerError", message: typeof err?.message === "string" ? err.message : "the runner failed" } };
+  }
+  send(message);
+};
