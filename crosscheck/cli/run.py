@@ -16,6 +16,12 @@ def register(sub) -> None:
                         "(default: all that can run here); native is the reference and always runs")
     p.add_argument("--case", action="append", default=[], metavar="FILE",
                    help="run cases from a JSON file (the report's spec format); repeatable")
+    p.add_argument("--python", metavar="FILE", default=None,
+                   help="an author's Python file (a DenseLayer class by the convention, or run_case(spec)) "
+                        "in place of python_core: natively and in every Pyodide runtime")
+    p.add_argument("--js", metavar="FILE", default=None,
+                   help="an author's JavaScript file (ES module or CommonJS; DenseLayer or runCase) in place "
+                        "of the JavaScript reference, in every JavaScript runtime")
     p.add_argument("--random", type=int, default=0, metavar="N", help="add N seeded random cases")
     p.add_argument("--seed", type=int, default=0, help="seed of the random cases (default 0)")
     p.add_argument("--batch-size", type=int, default=None, metavar="N",
@@ -55,6 +61,18 @@ def main(args) -> int:
     except (CaseFileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    lesson = None
+    if args.python or args.js:
+        from ..author import Lesson, LessonError
+
+        try:
+            lesson = Lesson(python=args.python, js=args.js)
+            if lesson.js is not None:
+                lesson.bundle()  # an import that cannot be resolved is bad input, named before anything boots
+        except LessonError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    reference = REFERENCE if lesson is None else lesson.reference
     if args.runtimes is None:
         runtimes, left_out = available_runtimes()
         for name, why in left_out.items():
@@ -62,16 +80,16 @@ def main(args) -> int:
                   f"that a failure", file=sys.stderr)
     else:
         runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
-    if not [r for r in runtimes if r != REFERENCE]:
+    if not [r for r in runtimes if r != reference]:
         # A run of the reference alone compares nothing, and must not read as parity.
-        print(f"error: nothing to compare: {REFERENCE} is the reference and no other runtime "
+        print(f"error: nothing to compare: {reference} is the reference and no other runtime "
               + ("was named in --runtimes" if args.runtimes is not None else "can run here (see the notes above)"),
               file=sys.stderr)
         return 2
     try:
         report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
                            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,
-                           run_timeout=args.run_timeout)
+                           run_timeout=args.run_timeout, lesson=lesson)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -54,6 +54,12 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
     tolerance.relative_to is "terms"; ``ok_relative_to_result`` says whether |ref| alone would do.
     """
     value, reference = np.asarray(value, np.float64), np.asarray(reference, np.float64)
+    note = None
+    if value.shape != reference.shape and _row_and_vector(value.shape, reference.shape):
+        # A gradient of shape (n,) against (1, n) (math.js's sum(…, 0) gives a vector): the same
+        # numbers, compared element by element, and the difference of shape noted.
+        note = f"shape {value.shape} compared element by element with the reference's {reference.shape}"
+        value = value.reshape(reference.shape)
     if value.shape != reference.shape:
         return {"max_abs_diff": None, "max_ulp": None, "worst_index": None, "bit_identical": False, "ok": False,
                 "reason": f"shape {value.shape} differs from the reference's {reference.shape}"}
@@ -74,5 +80,13 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
             ok_terms = ok_result
     ok = bit_identical if tolerance.exact else ok_terms
     max_abs = float(np.nanmax(abs_diff)) if not np.isnan(abs_diff).all() else float("nan")
-    return {"max_abs_diff": max_abs, "max_ulp": int(ulps[worst]), "worst_index": [int(i) for i in worst],
-            "bit_identical": bit_identical, "ok": ok, "ok_relative_to_result": ok_result}
+    stats = {"max_abs_diff": max_abs, "max_ulp": int(ulps[worst]), "worst_index": [int(i) for i in worst],
+             "bit_identical": bit_identical, "ok": ok, "ok_relative_to_result": ok_result}
+    if note:
+        stats["shape_note"] = note
+    return stats
+
+
+def _row_and_vector(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """(n,) against (1, n), either way round."""
+    return (len(a) == 1 and b == (1, a[0])) or (len(b) == 1 and a == (1, b[0]))

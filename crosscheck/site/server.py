@@ -25,6 +25,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
+        for prefix, folder in list(self._state.mounts.items()):
+            if clean.startswith(prefix):
+                local = super().translate_path("/" + clean[len(prefix):])
+                return str(folder / Path(local).relative_to(self._state.root))
         if clean.startswith("/pyodide/"):
             local = super().translate_path("/" + clean[len("/pyodide/"):])
             return str(self._state.runtime_dir / Path(local).relative_to(self._state.root))
@@ -50,11 +54,22 @@ class StaticServer:
                  port: int = 0) -> None:
         self.root, self.runtime_dir = Path(root).resolve(), Path(runtime_dir).resolve()
         self.missing: list[str] = []
+        self.mounts: dict[str, Path] = {}  # URL prefix → folder (an author's bundle, crosscheck/author)
         handler = functools.partial(_Handler, server_state=self)
         self._httpd = ThreadingHTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)
         self._thread.start()
+
+    def mount(self, folder: Path) -> str:
+        """Serve ``folder`` under a prefix of its own; returns the prefix ("/mounts/<n>/")."""
+        folder = Path(folder).resolve()
+        for prefix, mounted in self.mounts.items():
+            if mounted == folder:
+                return prefix
+        prefix = f"/mounts/{len(self.mounts)}/"
+        self.mounts[prefix] = folder
+        return prefix
 
     @property
     def url(self) -> str:

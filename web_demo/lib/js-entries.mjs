@@ -1,8 +1,10 @@
 // The functions a host may call in the JavaScript reference by name (str → str), for the
 // js-chromium worker and the js-node runtime alike: the JavaScript side of python_core/entries.py.
 import { runBatch, runtimeVersions } from "./wire.mjs";
+import { runAuthorBatch } from "./author.mjs";
 
-export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch });
+// author:runBatch runs a course author's bundled layer (author.mjs); it answers with a promise.
+export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch, "author:runBatch": runAuthorBatch });
 
 export function callEntry(target, argument) {
   if (!Object.hasOwn(ENTRY_POINTS, target)) {
