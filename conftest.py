@@ -137,10 +137,18 @@ def borrow_runtimes(booted_runtimes):
     class Borrowed(Runtime):
         def __init__(self, runtime: Runtime) -> None:
             self.inner, self.name, self.calls = runtime, runtime.name, 0
+            self.language, self.batch_target = runtime.language, runtime.batch_target
 
         def call(self, request: str) -> str:
             self.calls += 1
             return self.inner.call(request)
+
+        def call_entry(self, target: str, argument: str, timeout: float | None = None) -> str:
+            self.calls += 1
+            return self.inner.call_entry(target, argument, timeout)
+
+        def author_module_url(self, lesson) -> str:
+            return self.inner.author_module_url(lesson)
 
         def versions(self):
             return self.inner.versions()

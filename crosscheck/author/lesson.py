@@ -22,7 +22,7 @@ PYTHON_TARGET = "python_core.author:run_author_batch"
 JS_TARGET = "author:runBatch"
 BUNDLE_NAME = "dense-parity-lesson.mjs"
 # A frame in the bundle, as Node (file URL or path) or Chromium (server URL, maybe with ?v=) print it.
-_FRAME = re.compile(re.escape(BUNDLE_NAME) + r"(?:\?[^\s:)]*)?:(\d+):(\d+)")
+_FRAME = re.compile(r"[^\s()]*" + re.escape(BUNDLE_NAME) + r"(?:\?[^\s:)]*)?:(\d+):(\d+)")
 
 
 class LessonError(ValueError):

@@ -200,10 +200,13 @@ def explain(report: dict[str, Any], limit: int = 5) -> str:
             lines.append(f"{runtime} failed: {info.get('error')}")
     failing = [(case, c) for case in report["cases"] for c in case["comparisons"] if not c["ok"]]
     reference = report["reference"]
+    said: set[tuple[str, str]] = set()
     for case, c in failing[:limit]:
         runtime, array = c["runtime"], c["array"]
         if c.get("worst_index") is None:
-            lines.append(f"case {case['name']!r}: {runtime} {array}: {c.get('reason')}")
+            if (case["name"], c.get("reason", "")) not in said:  # one line for a case's one error
+                said.add((case["name"], c.get("reason", "")))
+                lines.append(f"case {case['name']!r}: {runtime} {array}: {c.get('reason')}")
             continue
         ref_values = case["results"][reference][array]
         value = _element(case["results"][runtime][array], ref_values, c["worst_index"])
