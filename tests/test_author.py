@@ -176,3 +176,23 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
     assert "missing.py: no such file" in capsys.readouterr().err
     with pytest.raises(LessonError):
         Lesson()
+
+
+def test_check_on_the_session_runtimes_explains_the_element_and_values(tmp_path):
+    import crosscheck
+
+    folder = lesson_folder(tmp_path, dense_py=("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)"))
+    good = crosscheck.check(python=LESSONS / "dense.py", js=LESSONS / "dense.js", random=5,
+                            runtimes=["native", "js-node", "pyodide-node"])
+    assert good.ok, good.explain()
+    bad = crosscheck.check(python=folder / "dense.py", js=folder / "dense.js", random=5,
+                           runtimes=["native", "js-node"])
+    assert not bad.ok
+    message = bad.explain()
+    line = next(line for line in message.splitlines() if "js-node dBiases[" in line)
+    case = next(c for c in bad["cases"] if any(not x["ok"] for x in c["comparisons"]))
+    comp = next(x for x in case["comparisons"] if not x["ok"])
+    i, j = comp["worst_index"]
+    expected = float(np.asarray(case["results"]["native"]["dBiases"])[i, j])
+    value = float(np.asarray(case["results"]["js-node"]["dBiases"]).reshape(1, -1)[i, j])
+    assert f"case {case['name']!r}" in line and repr(value) in line and repr(expected) in line
