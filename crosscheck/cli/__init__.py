@@ -31,3 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "run")
     args = parser.parse_args(argv)
     return args.func(args)
+
+
+def run() -> None:
+    """The console script ``dense-parity``: ``python -m crosscheck``."""
+    sys.exit(main())

@@ -35,6 +35,26 @@ CORE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm",
               "package.json")
 
 
+# The wheel Pyodide loads: python_core alone (the repository's pyproject.toml is the driver's distribution).
+PYODIDE_PYPROJECT = """[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "dense-parity"
+version = "0.1.0"
+description = "The lesson's NumPy DenseLayer (python_core), as Pyodide loads it"
+requires-python = ">=3.12"
+dependencies = ["numpy>=2.0"]
+
+[tool.setuptools]
+packages = ["python_core"]
+
+[tool.setuptools.package-data]
+python_core = ["facts.json"]
+"""
+
+
 class AssemblyError(RuntimeError):
     pass
 
@@ -73,9 +93,10 @@ def official_numpy_sha(lock: dict) -> str:
 def source_digest() -> str:
     """Hash of everything that goes into the python_core wheel."""
     digest = hashlib.sha256()
-    files = sorted(p for p in PYTHON_CORE.rglob("*.py")) + [REPO / "pyproject.toml"]
+    files = sorted(p for p in PYTHON_CORE.rglob("*.py")) + [PYTHON_CORE / "facts.json"]
     for path in files:
-        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path.relative_to(PYTHON_CORE.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(PYODIDE_PYPROJECT.encode())
     return digest.hexdigest()
 
 
@@ -137,7 +158,7 @@ def build_core_wheel(out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
-        shutil.copy2(REPO / "pyproject.toml", src / "pyproject.toml")
+        (src / "pyproject.toml").write_text(PYODIDE_PYPROJECT)
         shutil.copytree(PYTHON_CORE, src / "python_core", ignore=shutil.ignore_patterns("__pycache__"))
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                         "-w", str(out_dir), str(src)], check=True)
@@ -161,6 +182,13 @@ def add_to_lock(original_lock: Path, wheel: Path, output: Path) -> None:
     entry = lock["packages"].get(PACKAGE_NAME)
     if entry is None or "numpy" not in entry.get("depends", []):
         raise AssemblyError(f"lock has no {PACKAGE_NAME} entry depending on numpy: {entry}")
+    # A standard distribution: the lock lists only the wheels the folder ships, so whatever trusts it
+    # (micropip, pytest-pyodide, loadPackagesFromImports) gets "no such package", never "fetch failed".
+    lock["packages"] = {name: pkg for name, pkg in lock["packages"].items()
+                        if (output.parent / pkg["file_name"]).exists()}
+    dangling = {dep for pkg in lock["packages"].values() for dep in pkg.get("depends", [])} - set(lock["packages"])
+    if dangling:
+        raise AssemblyError(f"the pruned lock's packages depend on packages the folder lacks: {sorted(dangling)}")
     output.write_text(json.dumps(lock, indent=1, sort_keys=True))
 
 
@@ -169,7 +197,8 @@ def assemble(force: bool = False) -> Path:
     original_lock = pkg / "pyodide-lock.json"
     expected_sha = official_numpy_sha(json.loads(original_lock.read_text()))
     stamp_path = RUNTIME_DIR / ".assembled.json"
-    wanted = {"pyodide": PYODIDE_VERSION, "numpy_sha256": expected_sha, "python_core": source_digest()}
+    wanted = {"pyodide": PYODIDE_VERSION, "numpy_sha256": expected_sha, "python_core": source_digest(),
+              "lock": "pruned"}
     if not force and stamp_path.exists() and json.loads(stamp_path.read_text()) == wanted \
             and all((RUNTIME_DIR / f).exists() for f in CORE_FILES + (NUMPY_WHEEL, "pyodide-lock.json")):
         log(f"runtime in {RUNTIME_DIR} is up to date")
