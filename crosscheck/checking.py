@@ -47,6 +47,9 @@ def check(python: str | Path | None = None, js: str | Path | None = None, random
     from .parity.runner import run_cases
     from .runtimes import available_runtimes
 
+    from .site.home import ensure_home
+
+    ensure_home()
     lesson = Lesson(python=python, js=js)
     if lesson.js is not None:
         lesson.bundle()
@@ -60,5 +63,7 @@ def check(python: str | Path | None = None, js: str | Path | None = None, random
         report = run_cases(all_cases, names, tolerance, make_runtime=SESSION_POOL.lend(), parallel=False,
                            lesson=lesson)
     else:
+        from .site.home import ensure_home
+        ensure_home()
         report = run_cases(all_cases, names, tolerance, lesson=lesson)
     return Report(report)

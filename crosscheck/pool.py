@@ -39,6 +39,8 @@ class Borrowed(Runtime):
 
 class RuntimePool:
     def __init__(self) -> None:
+        from .site.home import ensure_home
+        ensure_home()  # installed: the per-user runtime folder, assembled on first use
         self._server = None
         self._chromium = None
         self._runtimes: dict[str, Runtime] = {}

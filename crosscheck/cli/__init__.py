@@ -30,6 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in choices and argv[0] not in ("-h", "--help")):
         argv.insert(0, "run")
     args = parser.parse_args(argv)
+    if args.command != "assemble":
+        from ..site.assemble import AssemblyError
+        from ..site.home import ensure_home
+
+        try:
+            ensure_home()  # installed: the per-user runtime folder on first use (a checkout has its own)
+        except AssemblyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     return args.func(args)
 
 

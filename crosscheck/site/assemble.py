@@ -20,9 +20,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from ..paths import CACHE_DIR, NODE_MODULES, PYTHON_CORE, REPO, RUNTIME_DIR
-
-PYODIDE_VERSION = "0.27.7"
+from ..paths import CACHE_DIR, NODE_MODULES, PYODIDE_VERSION, PYTHON_CORE, REPO, RUNTIME_DIR
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 NUMPY_SHA256 = "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
 CDN_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/{NUMPY_WHEEL}"
@@ -71,8 +69,8 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pyodide_package_dir() -> Path:
-    pkg = NODE_MODULES / "pyodide"
+def pyodide_package_dir(node_modules: Path = NODE_MODULES) -> Path:
+    pkg = node_modules / "pyodide"
     manifest = pkg / "package.json"
     if not manifest.exists():
         raise AssemblyError(f"{pkg} is missing: run `npm ci` in {REPO} (package.json pins pyodide@{PYODIDE_VERSION})")
@@ -169,22 +167,16 @@ def build_core_wheel(out_dir: Path) -> Path:
 
 
 def add_to_lock(original_lock: Path, wheel: Path, output: Path) -> None:
-    cli = Path(sys.executable).parent / "pyodide"
-    if not cli.exists():
-        raise AssemblyError(f"{cli} is missing: pyodide-build is not installed in this environment")
-    subprocess.run([str(cli), "lockfile", "add-wheels", "--input", str(original_lock), "--output", str(output),
-                    "--base-path", str(output.parent), str(wheel)], check=True, stdout=subprocess.DEVNULL)
-    lock = json.loads(output.read_text())
-    original = json.loads(original_lock.read_text())
-    # add-wheels drops info.version, and Pyodide refuses a lock whose version differs from its own.
-    lock["info"] = {**original["info"], **{k: v for k, v in lock["info"].items() if v is not None}}
-    lock["info"]["version"] = original["info"]["version"]
-    entry = lock["packages"].get(PACKAGE_NAME)
-    if entry is None or "numpy" not in entry.get("depends", []):
-        raise AssemblyError(f"lock has no {PACKAGE_NAME} entry depending on numpy: {entry}")
-    # A standard distribution: the lock lists only the wheels the folder ships, so whatever trusts it
-    # (micropip, pytest-pyodide, loadPackagesFromImports) gets "no such package", never "fetch failed".
-    lock["packages"] = {name: pkg for name, pkg in lock["packages"].items()
+    """The official lock, with an entry for python_core's wheel, pruned to the wheels the folder ships
+    (a standard distribution: micropip, pytest-pyodide and loadPackagesFromImports trust it)."""
+    lock = json.loads(original_lock.read_text())
+    name, version = wheel.name.split("-")[:2]
+    lock["packages"][PACKAGE_NAME] = {
+        "depends": ["numpy"], "file_name": wheel.name, "imports": ["python_core"], "install_dir": "site",
+        "name": PACKAGE_NAME, "package_type": "package", "sha256": sha256(wheel), "tool": {},
+        "unvendored_tests": False, "version": version}
+    # Only what the folder ships: anything else would be a "fetch failed" instead of "no such package".
+    lock["packages"] = {key: pkg for key, pkg in lock["packages"].items()
                         if (output.parent / pkg["file_name"]).exists()}
     dangling = {dep for pkg in lock["packages"].values() for dep in pkg.get("depends", [])} - set(lock["packages"])
     if dangling:
@@ -192,20 +184,21 @@ def add_to_lock(original_lock: Path, wheel: Path, output: Path) -> None:
     output.write_text(json.dumps(lock, indent=1, sort_keys=True))
 
 
-def assemble(force: bool = False) -> Path:
-    pkg = pyodide_package_dir()
+def assemble(force: bool = False, runtime_dir: Path | None = None, node_modules: Path | None = None) -> Path:
+    runtime_dir = Path(runtime_dir or RUNTIME_DIR)
+    pkg = pyodide_package_dir(Path(node_modules or NODE_MODULES))
     original_lock = pkg / "pyodide-lock.json"
     expected_sha = official_numpy_sha(json.loads(original_lock.read_text()))
-    stamp_path = RUNTIME_DIR / ".assembled.json"
+    stamp_path = runtime_dir / ".assembled.json"
     wanted = {"pyodide": PYODIDE_VERSION, "numpy_sha256": expected_sha, "python_core": source_digest(),
               "lock": "pruned"}
     if not force and stamp_path.exists() and json.loads(stamp_path.read_text()) == wanted \
-            and all((RUNTIME_DIR / f).exists() for f in CORE_FILES + (NUMPY_WHEEL, "pyodide-lock.json")):
-        log(f"runtime in {RUNTIME_DIR} is up to date")
-        return RUNTIME_DIR
+            and all((runtime_dir / f).exists() for f in CORE_FILES + (NUMPY_WHEEL, "pyodide-lock.json")):
+        log(f"runtime in {runtime_dir} is up to date")
+        return runtime_dir
     started = time.monotonic()
     wheel_source = numpy_wheel(expected_sha)
-    staging = RUNTIME_DIR.with_name(RUNTIME_DIR.name + ".staging")
+    staging = runtime_dir.with_name(runtime_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for name in CORE_FILES:
@@ -215,8 +208,8 @@ def assemble(force: bool = False) -> Path:
     add_to_lock(original_lock, core_wheel, staging / "pyodide-lock.json")
     (staging / ".assembled.json").write_text(json.dumps(wanted, indent=1))
     # Swap in whole, so an interrupted run never leaves a half-built folder that looks complete.
-    shutil.rmtree(RUNTIME_DIR, ignore_errors=True)
-    staging.replace(RUNTIME_DIR)
-    log(f"runtime assembled in {RUNTIME_DIR} ({time.monotonic() - started:.1f} s): pyodide {PYODIDE_VERSION}, "
+    shutil.rmtree(runtime_dir, ignore_errors=True)
+    staging.replace(runtime_dir)
+    log(f"runtime assembled in {runtime_dir} ({time.monotonic() - started:.1f} s): pyodide {PYODIDE_VERSION}, "
         f"{NUMPY_WHEEL}, {core_wheel.name}")
-    return RUNTIME_DIR
+    return runtime_dir
