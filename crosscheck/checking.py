@@ -9,11 +9,13 @@ booted once; elsewhere each call boots its own.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from python_core.facts import DEFAULT_ATOL, DEFAULT_RTOL
 
+RUNTIMES_ENV = "DENSE_PARITY_RUNTIMES"  # the runtimes check() uses when not told (default: all that can run)
 # Set by crosscheck.pytest_plugin for the length of a test session.
 SESSION_POOL = None
 
@@ -39,7 +41,8 @@ def check(python: str | Path | None = None, js: str | Path | None = None, random
           cases: list[str | Path] | None = None, runtimes: list[str] | None = None, exact: bool = False,
           rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Report:
     """Run the lesson's example, the case files in ``cases`` and ``random`` seeded random cases through the
-    author's files on ``runtimes`` (default: every runtime that can run here)."""
+    author's files on ``runtimes`` (default: $DENSE_PARITY_RUNTIMES, comma-separated, else every runtime
+    that can run here)."""
     from .author import Lesson
     from .parity.cases import load_case_file, lesson_cases
     from .parity.compare import Tolerance
@@ -57,6 +60,8 @@ def check(python: str | Path | None = None, js: str | Path | None = None, random
     for path in cases or []:
         all_cases.extend(load_case_file(path))
     all_cases.extend(random_cases(random, seed))
+    if runtimes is None and os.environ.get(RUNTIMES_ENV):  # CI's choice, e.g. "native,js-node"
+        runtimes = [r.strip() for r in os.environ[RUNTIMES_ENV].split(",") if r.strip()]
     names = list(runtimes) if runtimes is not None else available_runtimes()[0]
     tolerance = Tolerance(rtol, atol, exact)
     if SESSION_POOL is not None:
