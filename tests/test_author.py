@@ -196,3 +196,34 @@ def test_check_on_the_session_runtimes_explains_the_element_and_values(tmp_path)
     expected = float(np.asarray(case["results"]["native"]["dBiases"])[i, j])
     value = float(np.asarray(case["results"]["js-node"]["dBiases"]).reshape(1, -1)[i, j])
     assert f"case {case['name']!r}" in line and repr(value) in line and repr(expected) in line
+
+
+def test_build_site_with_the_authors_js_and_starter(tmp_path):
+    import json
+    import subprocess
+
+    from crosscheck.runtimes.node.process import node_path
+    from crosscheck.site.build import build_site
+    from python_core.facts import LESSON_EXAMPLE
+
+    folder = lesson_folder(tmp_path)
+    starter = folder / "starter.py"
+    starter.write_text("class DenseLayer:\n    pass  # the author's own gaps\n")
+    out = tmp_path / "site"
+    manifest = build_site(out, "cdn", js=folder / "dense.js", starter=starter)
+    assert manifest["author"]["js"]["sha256"] == hashlib.sha256((folder / "dense.js").read_bytes()).hexdigest()
+    for page in ("lab.mjs", "exercise.mjs"):
+        assert 'from "../lib/author-layer.mjs"' in (out / "pages" / page).read_text()
+    spec = {k: v for k, v in LESSON_EXAMPLE.items() if k != "name"}
+    script = (f"const m = await import({json.dumps((out / 'lib' / 'author-layer.mjs').as_uri())});"
+              f"const s = await import({json.dumps((out / 'pages' / 'exercise-starter.mjs').as_uri())});"
+              f"console.log(JSON.stringify({{arrays: m.runCase({json.dumps(spec)}), starter: s.starterCode('sigmoid')}}));")
+    done = subprocess.run([node_path(), "--input-type=module", "-e", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["starter"] == starter.read_text()
+    expected = run_case(spec)
+    for name, value in got["arrays"].items():  # the 1-D dBiases comes to the pages as one row
+        assert np.asarray(value).shape == expected[name].shape
+        np.testing.assert_allclose(value, expected[name], rtol=1e-12, atol=1e-15)

@@ -17,12 +17,17 @@ def register(sub) -> None:
     p.add_argument("--runtime", choices=RUNTIMES, default="local",
                    help="local: ship the assembled offline runtime (default); "
                         f"cdn: load Pyodide {PYODIDE_VERSION} from the official CDN")
+    p.add_argument("--js", type=Path, default=None, metavar="FILE",
+                   help="the author's JavaScript layer (ES module or CommonJS) for the lab and the exercise "
+                        "(default: the harness's reference)")
+    p.add_argument("--starter", type=Path, default=None, metavar="FILE",
+                   help="the exercise's starter code (Python; default: the harness's, with four gaps)")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     try:
-        manifest = build_site(args.out, args.runtime)
+        manifest = build_site(args.out, args.runtime, js=args.js, starter=args.starter)
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
