@@ -39,14 +39,22 @@ class Borrowed(Runtime):
 
 class RuntimePool:
     def __init__(self) -> None:
-        from .site.home import ensure_home
-        ensure_home()  # installed: the per-user runtime folder, assembled on first use
+        self._home_ready = False
         self._server = None
         self._chromium = None
         self._runtimes: dict[str, Runtime] = {}
 
+    def _ensure_home(self) -> None:
+        """Installed: the per-user runtime folder, assembled when a runtime is first needed (not when a
+        session merely starts: the plugin loads into every pytest session of the environment)."""
+        if not self._home_ready:
+            from .site.home import ensure_home
+            ensure_home()
+            self._home_ready = True
+
     @property
     def server(self):
+        self._ensure_home()
         if self._server is None:
             from .site.server import StaticServer
             self._server = StaticServer()
@@ -63,6 +71,7 @@ class RuntimePool:
         """The runtime ``name``, booted (once); RuntimeFailure when it cannot boot."""
         if name == NativeRuntime.name:
             return NativeRuntime()
+        self._ensure_home()
         if name not in self._runtimes:
             if name == PyodideChromiumRuntime.name:
                 runtime: Runtime = PyodideChromiumRuntime(server=self.server, chromium=self.chromium)

@@ -16,8 +16,10 @@ from . import checking as _check
 from .pool import RuntimePool
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def crosscheck_pool():
+    """The session's runtimes. Made for every session (cheap: nothing boots, and nothing is assembled,
+    until a test asks for a runtime or calls check()), so that check() uses it."""
     pool = RuntimePool()
     _check.SESSION_POOL = pool
     try:
@@ -25,14 +27,6 @@ def crosscheck_pool():
     finally:
         _check.SESSION_POOL = None
         pool.close()
-
-
-@pytest.fixture(autouse=True)
-def _crosscheck_session_pool(request):
-    """check() in a test uses the session's runtimes (the pool is made only when a test asks for it)."""
-    if _check.SESSION_POOL is None and "crosscheck_pool" not in request.fixturenames:
-        request.getfixturevalue("crosscheck_pool")
-    yield
 
 
 @pytest.fixture(scope="session")

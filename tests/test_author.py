@@ -227,3 +227,30 @@ def test_build_site_with_the_authors_js_and_starter(tmp_path):
     for name, value in got["arrays"].items():  # the 1-D dBiases comes to the pages as one row
         assert np.asarray(value).shape == expected[name].shape
         np.testing.assert_allclose(value, expected[name], rtol=1e-12, atol=1e-15)
+
+
+def test_cli_exit_codes_0_on_parity_1_on_differences(tmp_path, capsys):
+    folder = lesson_folder(tmp_path, dense_py=("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)"))
+    good = ["--python", str(LESSONS / "dense.py"), "--js", str(LESSONS / "dense.js"), "--runtimes", "native,js-node"]
+    assert cli_main(good + ["--random", "5", "--json", str(tmp_path / "r.json")]) == 0
+    table = capsys.readouterr().out
+    assert "PARITY OK" in table and f"python file: {LESSONS / 'dense.py'}" in table
+    assert "note: js-node dBiases: shape (" in table
+    import json
+    assert json.loads((tmp_path / "r.json").read_text())["files"]["js"]["path"] == str(LESSONS / "dense.js")
+    bad = ["--python", str(folder / "dense.py"), "--js", str(folder / "dense.js"), "--runtimes", "native,js-node"]
+    assert cli_main(bad + ["--random", "5"]) == 1
+    assert "PARITY FAILED" in capsys.readouterr().out
+
+
+def test_a_vector_against_a_row_is_compared_element_by_element_and_other_shapes_fail():
+    from crosscheck.parity.compare import compare_arrays
+
+    row = np.array([[1.0, 2.0, 3.0]])
+    same = compare_arrays(np.array([1.0, 2.0, 3.0]), row)
+    assert same["ok"] and same["bit_identical"] and "(3,)" in same["shape_note"] and "(1, 3)" in same["shape_note"]
+    off = compare_arrays(np.array([1.0, 2.5, 3.0]), row)
+    assert not off["ok"] and off["worst_index"] == [0, 1]
+    column = compare_arrays(np.array([[1.0], [2.0], [3.0]]), row)
+    assert not column["ok"] and "(3, 1)" in column["reason"] and "(1, 3)" in column["reason"]
+    assert "shape_note" not in compare_arrays(row, row)
