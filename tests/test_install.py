@@ -104,13 +104,7 @@ def test_console_script_assembles_once_then_pytest_checks_a_lesson_repo(installe
     assert not [p for p in (repo / "lesson").iterdir() if p.name not in ("dense.js", "dense.py")]
 
 
-def test_pytest_pyodide_takes_the_runtime_folder_as_its_dist_dir(tmp_path):
-    target = REPO / ".venv" / "pytest-pyodide"
-    assert (target / "pytest_pyodide").is_dir(), "scripts/setup installs pytest-pyodide into .venv/pytest-pyodide"
-    spec = {k: v for k, v in LESSON_EXAMPLE.items() if k != "name"}
-    (tmp_path / "spec.json").write_text(json.dumps(spec))
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    (tmp_path / "test_in_pyodide.py").write_text('''import json
+PYODIDE_TEST = '''import json
 
 from pytest_pyodide import run_in_pyodide
 
@@ -138,13 +132,37 @@ def test_harness_bits(selenium):
     with open("out.json", "w") as f:
         json.dump({"arrays": pyodide_arrays(selenium, json.load(open("spec.json"))),
                    "unshipped": load_unshipped(selenium)}, f)
-''')
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--runtime", "node",
-                           "--dist-dir", str(RUNTIME_DIR), "test_in_pyodide.py"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    out = json.loads((tmp_path / "out.json").read_text())
+'''
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pytest_pyodide_run(tmp_path_factory):
+    """pytest-pyodide in a subprocess pytest (its plugins stay out of this session), started when the
+    module starts so that its Pyodide boot overlaps the install test; the test waits for it to exit."""
+    target = REPO / ".venv" / "pytest-pyodide"
+    assert (target / "pytest_pyodide").is_dir(), "scripts/setup installs pytest-pyodide into .venv/pytest-pyodide"
+    folder = tmp_path_factory.mktemp("pytest_pyodide")
+    spec = {k: v for k, v in LESSON_EXAMPLE.items() if k != "name"}
+    (folder / "spec.json").write_text(json.dumps(spec))
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    (folder / "test_in_pyodide.py").write_text(PYODIDE_TEST)
+    process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--runtime", "node",
+                                "--dist-dir", str(RUNTIME_DIR), "test_in_pyodide.py"], cwd=folder,
+                               env={**os.environ, "PYTHONPATH": str(target)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        yield process, folder, spec
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def test_pytest_pyodide_takes_the_runtime_folder_as_its_dist_dir(pytest_pyodide_run):
+    process, folder, spec = pytest_pyodide_run
+    stdout, stderr = process.communicate()
+    assert process.returncode == 0, stdout[-3000:] + stderr[-2000:]
+    out = json.loads((folder / "out.json").read_text())
     expected = run_case(spec)  # python_core natively
     for name, value in out["arrays"].items():
         np.testing.assert_allclose(value, expected[name], rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL)
