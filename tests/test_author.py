@@ -34,10 +34,11 @@ def cases():
 
 @pytest.fixture(scope="module")
 def run_lesson(borrow_runtimes, cases):
-    def run(runtimes=ALL, **files):
+    """Run the lesson on the example and 40 random cases (``few``: 10, enough to catch a mistake)."""
+    def run(runtimes=ALL, few=False, **files):
         lent: dict = {}
-        return run_cases(cases, runtimes, make_runtime=borrow_runtimes(lent), parallel=False,
-                         lesson=Lesson(**files))
+        return run_cases(cases[:11] if few else cases, runtimes, make_runtime=borrow_runtimes(lent),
+                         parallel=False, lesson=Lesson(**files))
     return run
 
 
@@ -84,7 +85,7 @@ def test_js_derivative_from_z_fails_naming_js_dweights(tmp_path, run_lesson):
                                                "this.z.map((row) => row.map(this.activation.d))"))
     text = (folder / "dense.js").read_text().replace("this.output = z.map", "this.z = z;\n    this.output = z.map")
     (folder / "dense.js").write_text(text)
-    report = run_lesson(python=folder / "dense.py", js=folder / "dense.js")
+    report = run_lesson(python=folder / "dense.py", js=folder / "dense.js", few=True)
     assert not report["ok"]
     for runtime in JS:
         assert "dWeights" in failing(report, runtime)
@@ -95,7 +96,7 @@ def test_js_derivative_from_z_fails_naming_js_dweights(tmp_path, run_lesson):
 
 def test_python_mean_of_dbiases_fails_on_random_cases_naming_dbiases(tmp_path, run_lesson):
     folder = lesson_folder(tmp_path, dense_py=("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)"))
-    report = run_lesson(python=folder / "dense.py", js=folder / "dense.js")
+    report = run_lesson(python=folder / "dense.py", js=folder / "dense.js", few=True)
     assert not report["ok"]
     for runtime in JS:  # the JS (correct) against the reference (the author's Python)
         assert failing(report, runtime) == {"dBiases"}
@@ -107,13 +108,13 @@ def test_python_mean_of_dbiases_fails_on_random_cases_naming_dbiases(tmp_path, r
 
 def test_python_file_with_its_own_run_case_passes(tmp_path, run_lesson):
     folder = lesson_folder(tmp_path)
-    report = run_lesson(python=folder / "run_case_layout.py", js=folder / "dense.js")
+    report = run_lesson(python=folder / "run_case_layout.py", js=folder / "dense.js", few=True)
     assert report["ok"], explain(report)
 
 
 def test_only_js_takes_js_node_as_reference(tmp_path, run_lesson):
     folder = lesson_folder(tmp_path)
-    report = run_lesson(runtimes=["js-node", "js-chromium", "native"], js=folder / "dense.js")
+    report = run_lesson(runtimes=["js-node", "js-chromium", "native"], js=folder / "dense.js", few=True)
     assert report["reference"] == "js-node" and report["ok"], explain(report)
     assert set(report["files"]) == {"js"}
 
