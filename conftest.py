@@ -1,31 +1,26 @@
-"""Session-wide fixtures: one static server, one Chromium, and each runtime booted once per session.
-
-Pyodide takes seconds to boot, so it boots once and every browser test shares it. When
-Chromium or the runtime is missing the fixtures raise, and the tests that need them error:
-they are never skipped.
+"""The project's own fixtures on top of the crosscheck pytest plugin (crosscheck/pytest_plugin.py), which
+gives every session one static server, one Chromium and each runtime booted once (the fixtures a
+lesson repository gets when it installs the harness). When Chromium or a runtime is missing those
+fixtures raise, and the tests that need them error: they are never skipped.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 import pytest
 
-from crosscheck.runtimes.browser.chromium import Chromium
 from crosscheck.paths import REPO
-from crosscheck.runtimes import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime,
-                                 PyodideNodeRuntime, Runtime)
-from crosscheck.runtimes.base import stderr_progress
-from crosscheck.site.server import StaticServer
+from crosscheck.runtimes import NativeRuntime
 
-
-@contextmanager
-def booted(runtime: Runtime):
-    runtime.start(stderr_progress(runtime.name))
-    try:
-        yield runtime
-    finally:
-        runtime.close()
+# The plugin a lesson repository gets through the pytest11 entry point; here the repository is not
+# installed, so it is named. (Where it is installed, the entry point has loaded it already.)
+try:
+    from importlib.metadata import entry_points
+    _installed = any(ep.value == "crosscheck.pytest_plugin" for ep in entry_points(group="pytest11"))
+except Exception:  # pragma: no cover
+    _installed = False
+pytest_plugins = [] if _installed else ["crosscheck.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")
@@ -37,42 +32,6 @@ def verified_runtime():
 
     verify_runtime(RUNTIME_DIR)
     return RUNTIME_DIR
-
-
-@pytest.fixture(scope="session")
-def static_server():
-    with StaticServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    with Chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="session")
-def pyodide_chromium(static_server, chromium):
-    with booted(PyodideChromiumRuntime(server=static_server, chromium=chromium)) as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-def pyodide_node():
-    with booted(PyodideNodeRuntime()) as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-def js_node():
-    with booted(JsNodeRuntime()) as runtime:
-        yield runtime
-
-
-@pytest.fixture(scope="session")
-def js_chromium(static_server, chromium):
-    with booted(JsChromiumRuntime(server=static_server, chromium=chromium)) as runtime:
-        yield runtime
 
 
 # --- the lesson pages (lab, exercise) --------------------------------------------------------
@@ -127,40 +86,9 @@ def lesson_pages(static_server, chromium, verified_runtime):
 # --- shared runtimes, lent to run_cases ------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def booted_runtimes(pyodide_chromium, pyodide_node, js_chromium, js_node):
-    """The four non-native runtimes by name, booted and shared (borrow them; never close them)."""
-    return {r.name: r for r in (pyodide_chromium, pyodide_node, js_chromium, js_node)}
-
-
-@pytest.fixture(scope="session")
 def lend():
     """``lend({name: runtime})`` → an opener for crosscheck.training.session.train_task that lends those
     runtimes (already booted; the session closes them) and makes native ones here."""
     def opener_for(runtimes: dict):
         return lambda name: nullcontext(NativeRuntime() if name == "native" else runtimes[name])
     return opener_for
-
-
-@pytest.fixture(scope="session")
-def borrow_runtimes(booted_runtimes):
-    """A ``make_runtime`` for crosscheck.run.run_cases that lends the session's booted runtimes:
-    start and close do nothing (the session owns them), and every round-trip is counted in ``calls``."""
-    class Borrowed(Runtime):
-        def __init__(self, runtime: Runtime) -> None:
-            self.inner, self.name, self.calls = runtime, runtime.name, 0
-
-        def call(self, request: str) -> str:
-            self.calls += 1
-            return self.inner.call(request)
-
-        def versions(self):
-            return self.inner.versions()
-
-    def make(lent: dict):
-        def make_runtime(name: str) -> Runtime:
-            runtime = NativeRuntime() if name == "native" else booted_runtimes[name]
-            lent[name] = Borrowed(runtime)
-            return lent[name]
-        return make_runtime
-
-    return make

@@ -2,3 +2,7 @@
 
 Nothing here is loaded into Pyodide; the code that runs everywhere is python_core.
 """
+
+from .checking import Report, check
+
+__all__ = ["Report", "check"]

@@ -48,3 +48,13 @@ def test_cdn_attempt_fails_fast_offline(tmp_path, monkeypatch):
     # Online, the CDN may answer; offline it must say no within the timeout, not hang.
     assert time.monotonic() - started < 10
     assert got == (tmp_path / "x.whl").exists()
+
+
+def test_runtime_lock_lists_only_the_wheels_the_folder_ships():
+    lock = json.loads((RUNTIME_DIR / "pyodide-lock.json").read_text())
+    official = json.loads((assemble.pyodide_package_dir() / "pyodide-lock.json").read_text())["packages"]
+    assert len(official) > 100  # the npm package's lock lists the whole distribution
+    assert set(lock["packages"]) == {"numpy", "dense-parity"}
+    for entry in lock["packages"].values():
+        assert (RUNTIME_DIR / entry["file_name"]).is_file()
+        assert set(entry.get("depends", [])) <= set(lock["packages"])

@@ -164,9 +164,9 @@ def test_cdn_site_loads_pyodide_from_the_cdn_url(cdn_site, chromium):
 
 
 def test_every_package_the_page_bundles_import_is_pinned():
-    """scripts/bundle-web.mjs resolves its imports from node_modules: each package must be a
+    """crosscheck/site/bundle_web.mjs (run by scripts/bundle-web.mjs) resolves its imports from node_modules: each package must be a
     declared, exactly pinned dependency (not one that is there only because another pulls it in)."""
-    source = (REPO / "scripts" / "bundle-web.mjs").read_text()
+    source = (REPO / "crosscheck" / "site" / "bundle_web.mjs").read_text()
     entries = source[source.index("const ENTRIES"):]
     imported = set(re.findall(r'from "((?:@[^/".]+/)?[^/".][^/"]*)', entries))  # packages, not ./files
     assert {"mathjs", "codemirror", "@codemirror/lint"} <= imported  # the pattern still finds them

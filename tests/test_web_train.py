@@ -92,32 +92,42 @@ def test_stop_ends_a_run_and_the_page_keeps_answering(train_page):
     assert page.errors == []
 
 
-def test_an_embedding_lesson_gets_ready_and_result_and_can_start_a_run(chromium, static_server, tmp_path):
+def test_an_embedding_lesson_gets_ready_and_result_and_can_start_a_run(chromium, tmp_path):
     """The embed protocol of the lab and exercise (web_demo/lib/embed.mjs): ready, then a "train"
-    command from the parent starts a run and a result event reports it."""
+    command from the parent starts a run and a result event reports it. The pages are built for the
+    lesson's origin (build-site --allow-origin): only a lesson origin may drive them."""
+    from crosscheck.site.build import build_site
     from crosscheck.site.server import StaticServer
 
-    with StaticServer(root=tmp_path, runtime_dir=tmp_path) as lesson:
-        (tmp_path / "lesson.html").write_text(f"""<!doctype html><meta charset="utf-8">
+    lesson_root = tmp_path / "lesson"
+    lesson_root.mkdir()
+    with StaticServer(root=lesson_root, runtime_dir=lesson_root) as lesson:
+        build_site(tmp_path / "site", allow_origins=[lesson.url])
+        with StaticServer(root=tmp_path / "site", runtime_dir=tmp_path / "site" / "pyodide") as static_server:
+            _embed_and_train(chromium, static_server, lesson, lesson_root)
+
+
+def _embed_and_train(chromium, static_server, lesson, tmp_path):
+    (tmp_path / "lesson.html").write_text(f"""<!doctype html><meta charset="utf-8">
 <iframe id="train" src="{static_server.url}/pages/index.html?page=train&amp;task=xor&amp;parentOrigin={lesson.url}"
-        style="width:1200px;height:900px;border:0"></iframe>
+    style="width:1200px;height:900px;border:0"></iframe>
 <script>
   window.received = [];
   addEventListener("message", (e) => {{ if (e.origin === "{static_server.url}" && e.data && e.data.source === "dense-parity") received.push(e.data); }});
   window.send = (m) => document.getElementById("train").contentWindow.postMessage(m, "{static_server.url}");
 </script>""")
-        page = chromium.new_page()
-        try:
-            page.goto(f"{lesson.url}/lesson.html")
-            page.wait_for_function("() => received.some(m => m.type === 'ready')", timeout=180_000, polling=200)
-            assert all(m["page"] == "train" for m in page.evaluate("received"))
-            page.evaluate("send({type: 'train', settings: {task: 'xor', epochs: 1500}})")
-            page.wait_for_function("() => received.some(m => m.type === 'result')", timeout=180_000, polling=200)
-            [result] = page.evaluate("received.filter(m => m.type === 'result')")
-            assert result["passed"] is True
-            details = result["details"]
-            assert details["task"] == "xor" and details["epochs"] == {"python": 1500, "javascript": 1500}
-            assert details["accuracy"] == {"python": 1.0, "javascript": 1.0} and details["parity"]["withinTolerance"]
-            assert not page.evaluate("received.some(m => m.type === 'error')")
-        finally:
-            page.close()
+    page = chromium.new_page()
+    try:
+        page.goto(f"{lesson.url}/lesson.html")
+        page.wait_for_function("() => received.some(m => m.type === 'ready')", timeout=180_000, polling=200)
+        assert all(m["page"] == "train" for m in page.evaluate("received"))
+        page.evaluate("send({type: 'train', settings: {task: 'xor', epochs: 1500}})")
+        page.wait_for_function("() => received.some(m => m.type === 'result')", timeout=180_000, polling=200)
+        [result] = page.evaluate("received.filter(m => m.type === 'result')")
+        assert result["passed"] is True
+        details = result["details"]
+        assert details["task"] == "xor" and details["epochs"] == {"python": 1500, "javascript": 1500}
+        assert details["accuracy"] == {"python": 1.0, "javascript": 1.0} and details["parity"]["withinTolerance"]
+        assert not page.evaluate("received.some(m => m.type === 'error')")
+    finally:
+        page.close()

@@ -42,4 +42,18 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a refused value (already printed as one line): its exit code
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if args.command != "assemble":
+        from ..site.assemble import AssemblyError
+        from ..site.home import ensure_home
+
+        try:
+            ensure_home()  # installed: the per-user runtime folder on first use (a checkout has its own)
+        except AssemblyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     return args.func(args)
+
+
+def run() -> None:
+    """The console script ``dense-parity``: ``python -m crosscheck``."""
+    sys.exit(main())

@@ -21,12 +21,17 @@ def register(sub) -> None:
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN", dest="allow_origins",
                    help="a lesson origin that may embed the pages (repeatable), e.g. https://lessons.example.org; "
                         "none: only the site's own origin")
+    p.add_argument("--js", type=Path, default=None, metavar="FILE",
+                   help="the author's JavaScript layer (ES module or CommonJS) for the lab and the exercise "
+                        "(default: the harness's reference)")
+    p.add_argument("--starter", type=Path, default=None, metavar="FILE",
+                   help="the exercise's starter code (Python; default: the harness's, with four gaps)")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     try:
-        manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins)
+        manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins, js=args.js, starter=args.starter)
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -22,6 +22,12 @@ def register(sub) -> None:
                         "NOT CHECKED, and the verdict says what was and was not checked")
     p.add_argument("--case", action="append", default=[], metavar="FILE", type=checks.input_file,
                    help="run cases from a JSON file (the report's spec format); repeatable")
+    p.add_argument("--python", metavar="FILE", default=None,
+                   help="an author's Python file (a DenseLayer class by the convention, or run_case(spec)) "
+                        "in place of python_core: natively and in every Pyodide runtime")
+    p.add_argument("--js", metavar="FILE", default=None,
+                   help="an author's JavaScript file (ES module or CommonJS; DenseLayer or runCase) in place "
+                        "of the JavaScript reference, in every JavaScript runtime")
     p.add_argument("--random", type=checks.integer(0, checks.MAX_CASES - 1, "cases in one run"), default=0,
                    metavar="N", help=f"add N seeded random cases (at most {checks.MAX_CASES - 1})")
     p.add_argument("--seed", type=checks.seed, default=0, help="seed of the random cases (default 0)")
@@ -34,7 +40,7 @@ def register(sub) -> None:
     p.add_argument("--browser-endpoint", metavar="WS_URL",
                    help="run the Chromium runtimes in a Playwright browser server (ws://host:port/, e.g. "
                         "`python -m playwright run-server --unsafe`) instead of a local Chromium")
-    p.add_argument("--reference", default="native", metavar="NAME",
+    p.add_argument("--reference", default=None, metavar="NAME",
                    help="the runtime the others are compared with (default native; `exact` for the truth)")
     p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the full report as JSON")
     p.add_argument("--rtol", type=checks.tolerance, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
@@ -56,7 +62,7 @@ def main(args) -> int:
     from ..parity.cases import CaseFileError, lesson_cases, load_case_file
     from ..parity.random_cases import random_cases
     from ..parity.runner import DEFAULT_BATCH, run_cases
-    from ..runtimes import RUNTIMES, unavailable_reason
+    from ..runtimes import REFERENCE, RUNTIMES, unavailable_reason
 
     # Every case is checked before any runtime starts.
     try:
@@ -71,7 +77,19 @@ def main(args) -> int:
         print(f"error: {len(cases)} cases; a run takes at most {checks.MAX_CASES:,} (split the case files)",
               file=sys.stderr)
         return 2
-    reference = args.reference
+    lesson = None
+    if args.python or args.js:
+        from ..author import Lesson, LessonError
+
+        try:
+            lesson = Lesson(python=args.python, js=args.js)
+            if lesson.js is not None:
+                lesson.bundle()  # an import that cannot be resolved is bad input, named before anything boots
+        except LessonError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    # The reference: --reference when given, else the author's Python natively (or their JavaScript in Node).
+    reference = args.reference or (REFERENCE if lesson is None else lesson.reference)
     if reference not in RUNTIMES:
         print(f"error: argument --reference: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}",
               file=sys.stderr)
@@ -117,7 +135,7 @@ def main(args) -> int:
         report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
                            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,
                            run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint,
-                           reference=reference, unavailable=unavailable, not_checked=not_checked)
+                           reference=reference, unavailable=unavailable, not_checked=not_checked, lesson=lesson)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -77,6 +77,12 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
     tolerance.relative_to is "terms"; ``ok_relative_to_result`` says whether |ref| alone would do.
     """
     value, reference = np.asarray(value, np.float64), np.asarray(reference, np.float64)
+    note = None
+    if value.shape != reference.shape and _row_and_vector(value.shape, reference.shape):
+        # A gradient of shape (n,) against (1, n) (math.js's sum(…, 0) gives a vector): the same
+        # numbers, compared element by element, and the difference of shape noted.
+        note = f"shape {value.shape} compared element by element with the reference's {reference.shape}"
+        value = value.reshape(reference.shape)
     if value.shape != reference.shape:
         return {"max_abs_diff": None, "max_ulp": None, "worst_index": None, "bit_identical": False, "ok": False,
                 "tolerance_used": None, "ulp_at_scale": None, "worst_tolerance_index": None, "sign_differs": 0,
@@ -92,7 +98,10 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
     worst = np.unravel_index(int(np.argmax(ulps)), ulps.shape)
     result_magnitude = np.abs(reference)
     if scale is not None and tolerance.relative_to == "terms":
-        magnitude = np.maximum(result_magnitude, np.asarray(scale, np.float64))
+        scale = np.asarray(scale, np.float64)
+        if scale.shape != reference.shape and scale.size == reference.size:  # a (n,) reference, (1, n) terms
+            scale = scale.reshape(reference.shape)
+        magnitude = np.maximum(result_magnitude, scale)
     else:
         magnitude = result_magnitude
     with np.errstate(invalid="ignore"):
@@ -105,10 +114,18 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
     at_scale = ulps_at_scale(abs_diff[closest], np.maximum(magnitude[closest], result_magnitude[closest]))
     with np.errstate(invalid="ignore"):
         opposite = (np.signbit(value) != np.signbit(reference)) & ~same & ~np.isnan(value) & ~np.isnan(reference)
-    return {"max_abs_diff": max_abs, "max_ulp": int(ulps[worst]), "worst_index": [int(i) for i in worst],
+    stats = {"max_abs_diff": max_abs, "max_ulp": int(ulps[worst]), "worst_index": [int(i) for i in worst],
             "bit_identical": bit_identical, "ok": ok, "ok_relative_to_result": ok_result,
             "tolerance_used": float(used[closest]),
             "ulp_at_scale": None if np.isnan(at_scale) else float(at_scale),
             "worst_tolerance_index": [int(i) for i in closest],
             "worst_value": float(value[closest]), "worst_reference": float(reference[closest]),
             "worst_sign_differs": bool(opposite[closest]), "sign_differs": int(opposite.sum())}
+    if note:
+        stats["shape_note"] = note
+    return stats
+
+
+def _row_and_vector(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """(n,) against (1, n), either way round."""
+    return (len(a) == 1 and b == (1, a[0])) or (len(b) == 1 and a == (1, b[0]))

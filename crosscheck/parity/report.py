@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from python_core import RESULT_ARRAYS
 
 from .accuracy import EXACT, case_accuracy, format_accuracy, summarize_accuracy
@@ -11,6 +13,7 @@ from .cases import spec_for_report
 from .compare import Tolerance, compare_arrays
 from .contracts import Comparison, Report, ReportCase, RuntimeRun
 from .error_bounds import term_magnitudes
+from ..runtimes.base import describe_error
 
 
 def _failed_comparison(runtime: str, reference: str, array: str, reason: str,
@@ -33,7 +36,7 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
         results: dict[str, Any] = {}
         comparisons: list[Comparison] = []
         ref_outcome = ref_run.outcomes[index] if ref_run.ran else None
-        scales = (term_magnitudes(case, ref_outcome["arrays"]["output"])
+        scales = (_scales(case, ref_outcome["arrays"]["output"])
                   if ref_outcome is not None and ref_outcome["ok"] and not tolerance.exact else {})
         for run in runs:
             outcome = run.outcomes[index] if run.ran else None
@@ -49,12 +52,11 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
                     comparisons.append(_failed_comparison(run.name, reference, array,
                                                           f"{run.name} did not run: {run.reason}", did_not_run=True))
                 elif ref_outcome is None or not ref_outcome["ok"]:
-                    why = ref_outcome["error"]["message"] if ref_outcome else ref_run.reason
+                    why = describe_error(ref_outcome["error"]) if ref_outcome else ref_run.reason
                     comparisons.append(_failed_comparison(run.name, reference, array, f"{reference} failed: {why}"))
                 elif not outcome["ok"]:
                     err = outcome["error"]
-                    comparisons.append(_failed_comparison(run.name, reference, array,
-                                                          f"{err['type']}: {err['message']}"))
+                    comparisons.append(_failed_comparison(run.name, reference, array, describe_error(err)))
                 else:
                     stats = compare_arrays(outcome["arrays"][array], ref_outcome["arrays"][array], tolerance,
                                            scales.get(array))
@@ -87,6 +89,15 @@ def _add_accuracy(entry: ReportCase, arrays: dict[str, dict | None]) -> None:
         a = by_key.get((c["runtime"], c["array"]))
         if a is not None:
             c["ulp_vs_exact"], c["bits_error_vs_exact"] = a["ulp_vs_exact"], a["bits_error_vs_exact"]
+
+
+def _scales(case: dict[str, Any], output: np.ndarray) -> dict[str, np.ndarray]:
+    """The terms' magnitudes (crosscheck.error_bounds), or none when an author's output has a shape
+    that the case's cannot give (the comparison then names the shapes)."""
+    try:
+        return term_magnitudes(case, output)
+    except ValueError:
+        return {}
 
 
 def summarize(report_cases: list[ReportCase], runs: list[RuntimeRun]) -> dict[str, dict[str, Any]]:
@@ -233,6 +244,16 @@ def format_table(report: dict[str, Any]) -> str:
             lines.append(f"  {runtime}: DID NOT RUN: {info.get('error')}")
     for runtime, why in not_checked.items():
         lines.append(f"  {runtime}: NOT CHECKED: {why}")
+    noted: dict[tuple[str, str], list[str]] = {}
+    for case in report["cases"]:
+        for c in case["comparisons"]:
+            if c.get("shape_note"):
+                noted.setdefault((c["runtime"], c["array"]), []).append(c["shape_note"])
+    for (runtime, array), notes in noted.items():
+        more = f" (and in {len(notes) - 1} more case(s))" if len(notes) > 1 else ""
+        lines.append(f"  note: {runtime} {array}: {notes[0]}{more}")
+    for kind, f in report.get("files", {}).items():
+        lines.append(f"  {kind} file: {f['path']} (sha256 {f['sha256']})")
     lines.append("")
     lines.append("summary:")
     for runtime, s in report.get("summary", {}).items():
@@ -264,3 +285,44 @@ def verdict_line(report: dict[str, Any]) -> str:
     if not any(r.startswith("pyodide") for r in checked):
         line += "; python_core in Pyodide was not checked"
     return line
+
+
+def _element(values: Any, shape_like: list[Any] | None, index: list[int] | None) -> Any:
+    array = np.asarray(values, dtype=np.float64)
+    if shape_like is not None:
+        ref = np.asarray(shape_like, dtype=np.float64)
+        if array.size == ref.size:
+            array = array.reshape(ref.shape)
+    return array[tuple(index)] if index is not None else None
+
+
+def explain(report: dict[str, Any], limit: int = 5) -> str:
+    """Why the report fails, one line per failing comparison (at most ``limit``): the case, the runtime,
+    the array, the element and both values; or the runtime that did not run and why."""
+    if report["ok"]:
+        return "parity holds"
+    lines = []
+    for runtime, info in report["runtimes"].items():
+        if not info.get("ok"):
+            lines.append(f"{runtime} failed: {info.get('error')}")
+    failing = [(case, c) for case in report["cases"] for c in case["comparisons"] if not c["ok"]]
+    reference = report["reference"]
+    said: set[tuple[str, str]] = set()
+    for case, c in failing[:limit]:
+        runtime, array = c["runtime"], c["array"]
+        if c.get("worst_index") is None:
+            if (case["name"], c.get("reason", "")) not in said:  # one line for a case's one error
+                said.add((case["name"], c.get("reason", "")))
+                lines.append(f"case {case['name']!r}: {runtime} {array}: {c.get('reason')}")
+            continue
+        ref_values = case["results"][reference][array]
+        value = _element(case["results"][runtime][array], ref_values, c["worst_index"])
+        expected = _element(ref_values, None, c["worst_index"])
+        at = "[" + ", ".join(str(i) for i in c["worst_index"]) + "]"
+        lines.append(f"case {case['name']!r}: {runtime} {array}{at} = {float(value)!r}, {reference} gives "
+                     f"{float(expected)!r} (|diff| {c['max_abs_diff']:.3g}, {c['max_ulp']} ULP)")
+    if len(failing) > limit:
+        lines.append(f"… and {len(failing) - limit} more failing comparison(s)")
+    if not lines:
+        lines.append("nothing was compared")
+    return "\n".join(lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .compare import Tolerance
 from .contracts import CaseOutcome, Report, RuntimeRun
@@ -19,6 +19,9 @@ from ..runtimes import REFERENCE, RUNTIMES, Runtime, RuntimeFailure
 from ..runtimes import make_runtime as new_runtime
 from ..runtimes.base import Progress, stderr_progress
 
+if TYPE_CHECKING:
+    from ..author.lesson import Lesson
+
 DEFAULT_BATCH = 512
 
 
@@ -26,7 +29,8 @@ def _failure_outcome(reason: str) -> CaseOutcome:
     return {"ok": False, "error": {"type": "RuntimeFailure", "message": reason, "traceback": ""}}
 
 
-def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: int, report: Progress) -> RuntimeRun:
+def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: int, report: Progress,
+          lesson: "Lesson | None" = None) -> RuntimeRun:
     """Start ``runtime``, run every batch, close it.
 
     A failure part-way keeps the batches already done and marks the rest as failed with the reason:
@@ -43,7 +47,7 @@ def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: 
             batch = cases[first:first + batch_size]
             report(f"running cases {first + 1}–{first + len(batch)} of {len(cases)}")
             round_trips += 1
-            results.extend(runtime.run(batch))
+            results.extend(runtime.run(batch) if lesson is None else runtime.run(batch, lesson))
         return RuntimeRun(name, results, {"ok": True, **runtime.versions(), "round_trips": round_trips,
                                           "boot_s": round(boot_seconds, 3),
                                           "total_s": round(time.monotonic() - started, 3)})
@@ -65,8 +69,9 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
               batch_size: int = DEFAULT_BATCH, make_runtime: Callable[[str], Runtime] | None = None,
               progress: Callable[[str], Progress] = stderr_progress, parallel: bool | None = None,
               boot_timeout: float | None = None, run_timeout: float | None = None,
-              browser_endpoint: str | None = None, reference: str = REFERENCE,
-              unavailable: dict[str, str] | None = None, not_checked: dict[str, str] | None = None) -> Report:
+              browser_endpoint: str | None = None, reference: str | None = None,
+              unavailable: dict[str, str] | None = None, not_checked: dict[str, str] | None = None,
+              lesson: "Lesson | None" = None) -> Report:
     """Run every case on every runtime and build the report. A runtime that fails is reported,
     never dropped; the reference runs whether or not it was named.
 
@@ -77,9 +82,14 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
 
     ``parallel`` defaults to True when the runtimes are made here, and to False when the caller
     hands in ``make_runtime`` (its runtimes may share objects bound to the caller's thread).
+
+    With a ``lesson`` (crosscheck.author.Lesson), its files run instead of the built-in layers, and
+    its reference (the author's Python natively, or their JavaScript in Node) is the reference.
     """
     if batch_size < 1:
         raise ValueError(f"batch size: expected a positive integer, got {batch_size}")
+    if reference is None:
+        reference = REFERENCE if lesson is None else lesson.reference
     names = [reference] + [n for n in dict.fromkeys(runtime_names) if n != reference]
     unknown = [n for n in names if n not in RUNTIMES]
     if unknown:
@@ -103,12 +113,15 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
             reason = f"could not be created: {type(exc).__name__}: {exc}"
             report(f"FAILED: {reason}")
             return RuntimeRun.did_not_run(name, reason)
-        return drive(runtime, name, cases, batch_size, report)
+        return drive(runtime, name, cases, batch_size, report, lesson)
 
     if parallel:
         with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="runtime") as pool:
             done = dict(zip(names, pool.map(job, names)))
     else:
         done = {name: job(name) for name in names}
-    return build_report(cases, [done[name] for name in names], reference, tolerance,
-                        {n: why for n, why in (not_checked or {}).items() if n not in names})
+    report = build_report(cases, [done[name] for name in names], reference, tolerance,
+                          {n: why for n, why in (not_checked or {}).items() if n not in names})
+    if lesson is not None:
+        report["files"] = lesson.files()
+    return report

@@ -7,6 +7,7 @@ the bundled math.js, not the Pyodide runtime.
 
 from __future__ import annotations
 
+from .base import RuntimeFailure
 from .browser.page import ChromiumPageRuntime
 
 JS_MISSING = "the JavaScript reference is not built"
@@ -25,3 +26,10 @@ class JsChromiumRuntime(ChromiumPageRuntime):
                       "lib/network.mjs", "vendor/mathjs.mjs", "vendor/facts.mjs")
     missing_means = JS_MISSING
     missing_hint = JS_HINT
+
+    def author_module_url(self, lesson) -> str:
+        bundle = lesson.bundle()
+        if self._server is None:
+            raise RuntimeFailure(self.name, "not started")
+        prefix = self._server.mount(bundle.folder)
+        return f"{self._server.url}{prefix}{bundle.file.name}?v={bundle.version}"

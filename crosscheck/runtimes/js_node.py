@@ -23,5 +23,9 @@ class JsNodeRuntime(NodeProcessRuntime):
     missing_means = JS_MISSING
     missing_hint = JS_HINT
 
+    def author_module_url(self, lesson) -> str:
+        bundle = lesson.bundle()
+        return f"{bundle.file.as_uri()}?v={bundle.version}"
+
     def __init__(self, web_demo: Path | str | None = None, **timeouts) -> None:
         super().__init__(Path(web_demo or self.default_folder), **timeouts)

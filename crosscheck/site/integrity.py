@@ -43,11 +43,14 @@ def sha512_base64(path: Path) -> str:
 
 
 def source_digest() -> str:
-    """Hash of everything that goes into the python_core wheel (its sources and pyproject.toml)."""
+    """Hash of everything that goes into the python_core wheel: its sources, its facts, its pyproject."""
+    from .assemble import PYODIDE_PYPROJECT  # (assemble imports this module)
+
     digest = hashlib.sha256()
-    files = sorted(p for p in PYTHON_CORE.rglob("*.py")) + [REPO / "pyproject.toml"]
+    files = sorted(p for p in PYTHON_CORE.rglob("*.py")) + [PYTHON_CORE / "facts.json"]
     for path in files:
-        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path.relative_to(PYTHON_CORE.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(PYODIDE_PYPROJECT.encode())
     return digest.hexdigest()
 
 

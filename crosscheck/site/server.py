@@ -29,17 +29,21 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
-        if clean.startswith("/pyodide/"):
-            local = super().translate_path("/" + clean[len("/pyodide/"):])
-            return str(self._state.runtime_dir / Path(local).relative_to(self._state.root))
-        return super().translate_path(path)
+        base = self._state.base_folder(clean)
+        if base == self._state.root:
+            return super().translate_path(path)
+        prefix = "/pyodide/" if base == self._state.runtime_dir else next(
+            p for p, f in self._state.mounts.items() if f == base and clean.startswith(p))
+        local = super().translate_path("/" + clean[len(prefix):])
+        return str(base / Path(local).relative_to(self._state.root))
 
     def _refusal(self) -> tuple[int, str] | None:
         """Why this request's path is not served, as (status, message), or None.
 
         Malformed paths (a NUL byte, a backslash, a ``..`` segment, undecodable escapes) are 400;
         dotfiles (such as the runtime's .assembled.json) and anything whose real path, symlinks
-        followed, leaves the root (or the runtime folder for /pyodide/) are 404, as if absent."""
+        followed, leaves the folder its prefix serves (the root, the runtime folder for /pyodide/, a
+        mounted folder) are 404, as if absent."""
         clean = self.path.split("?", 1)[0].split("#", 1)[0]
         try:
             decoded = urllib.parse.unquote(clean, errors="strict")
@@ -52,7 +56,7 @@ class _Handler(SimpleHTTPRequestHandler):
             return 400, "Bad path"
         if any(seg.startswith(".") for seg in segments if seg not in ("", ".")):
             return 404, "File not found"
-        base = self._state.runtime_dir if clean.startswith("/pyodide/") else self._state.root
+        base = self._state.base_folder(clean)
         real = os.path.realpath(self.translate_path(self.path))
         if real != str(base) and not real.startswith(str(base) + os.sep):
             return 404, "File not found"
@@ -105,11 +109,29 @@ class StaticServer:
         self.root, self.runtime_dir = Path(root).resolve(), Path(runtime_dir).resolve()
         self.headers = dict(headers or {})   # sent with every response (serve: the site's CSP)
         self.missing: list[str] = []
+        self.mounts: dict[str, Path] = {}  # URL prefix → folder (an author's bundle, crosscheck/author)
         handler = functools.partial(_Handler, server_state=self)
         self._httpd = ThreadingHTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)
         self._thread.start()
+
+    def base_folder(self, clean_path: str) -> Path:
+        """The folder a request path is served from (a path must not leave it)."""
+        for prefix, folder in self.mounts.items():
+            if clean_path.startswith(prefix):
+                return folder
+        return self.runtime_dir if clean_path.startswith("/pyodide/") else self.root
+
+    def mount(self, folder: Path) -> str:
+        """Serve ``folder`` under a prefix of its own; returns the prefix ("/mounts/<n>/")."""
+        folder = Path(folder).resolve()
+        for prefix, mounted in self.mounts.items():
+            if mounted == folder:
+                return prefix
+        prefix = f"/mounts/{len(self.mounts)}/"
+        self.mounts[prefix] = folder
+        return prefix
 
     @property
     def url(self) -> str:

@@ -2,8 +2,12 @@
 // js-chromium worker and the js-node runtime alike: the JavaScript side of python_core/entries.py.
 import { probeLibm, runBatch, runtimeVersions } from "./wire.mjs";
 import { TRAINING_ENTRIES } from "./network.mjs";
+import { runAuthorBatch } from "./author.mjs";
 
-export const ENTRY_POINTS = Object.freeze({ "wire:runBatch": runBatch, "wire:probeLibm": probeLibm, ...TRAINING_ENTRIES });
+// author:runBatch runs a course author's bundled layer (author.mjs); it answers with a promise.
+export const ENTRY_POINTS = Object.freeze({
+  "wire:runBatch": runBatch, "wire:probeLibm": probeLibm, "author:runBatch": runAuthorBatch, ...TRAINING_ENTRIES,
+});
 
 export function callEntry(target, argument) {
   if (!Object.hasOwn(ENTRY_POINTS, target)) {

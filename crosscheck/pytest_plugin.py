@@ -1,0 +1,77 @@
+"""The crosscheck pytest plugin (entry point ``pytest11``): a lesson repository that installed the
+harness gets, with no conftest of its own, session-scoped fixtures for each runtime (booted once per
+session, on first use) and ``crosscheck.check(...)`` running on them.
+
+Fixtures: ``crosscheck_pool`` (crosscheck.pool.RuntimePool), ``static_server``, ``chromium``,
+``native``, ``pyodide_chromium``, ``pyodide_node``, ``js_chromium``, ``js_node``,
+``booted_runtimes`` (the four non-native ones by name) and ``borrow_runtimes``.
+When a runtime cannot boot, the tests that need it error: they are never skipped.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from . import checking as _check
+from .pool import RuntimePool
+
+
+@pytest.fixture(scope="session", autouse=True)
+def crosscheck_pool():
+    """The session's runtimes. Made for every session (cheap: nothing boots, and nothing is assembled,
+    until a test asks for a runtime or calls check()), so that check() uses it."""
+    pool = RuntimePool()
+    _check.SESSION_POOL = pool
+    try:
+        yield pool
+    finally:
+        _check.SESSION_POOL = None
+        pool.close()
+
+
+@pytest.fixture(scope="session")
+def static_server(crosscheck_pool):
+    return crosscheck_pool.server
+
+
+@pytest.fixture(scope="session")
+def chromium(crosscheck_pool):
+    return crosscheck_pool.chromium
+
+
+@pytest.fixture(scope="session")
+def native(crosscheck_pool):
+    return crosscheck_pool.get("native")
+
+
+@pytest.fixture(scope="session")
+def pyodide_chromium(crosscheck_pool):
+    return crosscheck_pool.get("pyodide-chromium")
+
+
+@pytest.fixture(scope="session")
+def pyodide_node(crosscheck_pool):
+    return crosscheck_pool.get("pyodide-node")
+
+
+@pytest.fixture(scope="session")
+def js_chromium(crosscheck_pool):
+    return crosscheck_pool.get("js-chromium")
+
+
+@pytest.fixture(scope="session")
+def js_node(crosscheck_pool):
+    return crosscheck_pool.get("js-node")
+
+
+@pytest.fixture(scope="session")
+def booted_runtimes(pyodide_chromium, pyodide_node, js_chromium, js_node):
+    """The four non-native runtimes by name, booted and shared (borrow them; never close them)."""
+    return {r.name: r for r in (pyodide_chromium, pyodide_node, js_chromium, js_node)}
+
+
+@pytest.fixture(scope="session")
+def borrow_runtimes(crosscheck_pool):
+    """``borrow_runtimes(lent)`` → a ``make_runtime`` for run_cases lending the session's runtimes
+    (each recorded in ``lent`` by name, its round-trips counted in ``calls``)."""
+    return crosscheck_pool.lend

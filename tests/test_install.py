@@ -1,0 +1,170 @@
+"""The harness as a lesson repository gets it: ``pip install`` into a fresh venv, the ``dense-parity``
+console script assembling its runtime into a per-user cache on first use, the pytest plugin with
+``crosscheck.check`` and no conftest; and the assembled runtime as pytest-pyodide's ``--dist-dir``.
+
+Offline: the venv sees the project's venv packages (numpy, playwright, pytest) through a .pth file,
+the harness is installed from this checkout with --no-deps --no-build-isolation, the npm packages are
+the checkout's (DENSE_PARITY_NODE_MODULES) and the Pyodide NumPy wheel is the one already cached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crosscheck.paths import CACHE_DIR, NODE_MODULES, REPO, RUNTIME_DIR
+from crosscheck.site.assemble import NUMPY_WHEEL
+from python_core import run_case
+from python_core.facts import DEFAULT_ATOL, DEFAULT_RTOL, LESSON_EXAMPLE
+
+LESSONS = Path(__file__).parent / "lessons"
+FIVE_LINE_TEST = '''import crosscheck
+
+def test_lesson_parity():
+    report = crosscheck.check(python="{folder}/dense.py", js="{folder}/dense.js", random=50)
+    assert report.ok, report.explain()
+'''
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(venv python, environment) with the harness pip-installed and a fresh per-user cache."""
+    root = tmp_path_factory.mktemp("install")
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    # the project's venv packages (numpy, playwright, pytest, setuptools, pip), not its checkout
+    (Path(purelib) / "project_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    build = root / "build"
+    shutil.copytree(REPO, build / "src", ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "pyodide", "pyodide.staging", "vendor", "artifacts", "build", "tests",
+        "__pycache__", "*.egg-info", ".pytest_cache"), symlinks=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+                    str(build / "src")], check=True)
+    cache = root / "cache"
+    cache.mkdir()
+    shutil.copy(CACHE_DIR / NUMPY_WHEEL, cache / NUMPY_WHEEL)  # as a machine that fetched it once has it
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DENSE_PARITY_RUNTIME_DIR", "PYTEST_"))}
+    env.update(DENSE_PARITY_CACHE=str(cache), DENSE_PARITY_NODE_MODULES=str(NODE_MODULES), DENSE_PARITY_NO_CDN="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    return python, env
+
+
+def lesson_repo(path: Path) -> Path:
+    """A lesson repository: lesson/ (correct) and wrong/ (dBiases averaged over the batch), each with the
+    five-line test of docs/authors.md."""
+    for folder, mistake in (("lesson", False), ("wrong", True)):
+        (path / folder).mkdir(parents=True)
+        text = (LESSONS / "dense.py").read_text()
+        if mistake:
+            text = text.replace("np.sum(dZ, axis=0, keepdims=True)", "np.mean(dZ, axis=0, keepdims=True)")
+        (path / folder / "dense.py").write_text(text)
+        shutil.copy(LESSONS / "dense.js", path / folder / "dense.js")
+        (path / "tests").mkdir(exist_ok=True)
+        (path / "tests" / f"test_{folder}.py").write_text(FIVE_LINE_TEST.format(folder=folder))
+    return path
+
+
+def test_console_script_assembles_once_then_pytest_checks_a_lesson_repo(installed, tmp_path):
+    python, env = installed
+    script = python.parent / "dense-parity"
+    repo = lesson_repo(tmp_path / "repo")
+    argv = [str(script), "--python", "lesson/dense.py", "--js", "lesson/dense.js", "--runtimes", "native,js-node"]
+    first = subprocess.run(argv, cwd=repo, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "assembling the offline runtime into" in first.stderr and "3/3 Pyodide" in first.stderr
+    second = subprocess.run(argv, cwd=repo, env=env, capture_output=True, text=True)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "assembling" not in second.stderr and "PARITY OK" in second.stdout
+    homes = list((Path(env["DENSE_PARITY_CACHE"]) / "runtime").iterdir())
+    assert len(homes) == 1 and homes[0].name.startswith("pyodide-0.27.7-")
+    assert sorted(p.name for p in (repo / "lesson").iterdir()) == ["dense.js", "dense.py"]  # nothing written there
+
+    # pytest with the plugin from the installed distribution, no conftest: one session, runtimes booted once.
+    # (Two runtimes, to keep the suite short: the lessons on all five are tests/test_author.py's.)
+    done = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"], cwd=repo,
+                          env={**env, "DENSE_PARITY_RUNTIMES": "native,js-node"}, capture_output=True, text=True)
+    out = done.stdout
+    assert done.returncode == 1 and "1 failed, 1 passed" in out, out[-3000:] + done.stderr[-2000:]
+    assert "PASSED tests/test_lesson.py::test_lesson_parity" in out
+    assert "FAILED tests/test_wrong.py::test_lesson_parity" in out
+    # the message names the case, the runtime, the array, the element and both values
+    line = next(l for l in out.splitlines() if "dBiases[" in l and "native gives" in l)
+    assert "case 'random-0-" in line and "js-node dBiases[" in line
+    assert not [p for p in (repo / "lesson").iterdir() if p.name not in ("dense.js", "dense.py")]
+
+
+PYODIDE_TEST = '''import json
+
+from pytest_pyodide import run_in_pyodide
+
+
+@run_in_pyodide(packages=["dense-parity"])
+def pyodide_arrays(selenium, spec):
+    from python_core import run_case
+    return {k: v.tolist() for k, v in run_case(spec).items()}
+
+
+@run_in_pyodide
+async def load_unshipped(selenium):
+    import pyodide_js
+    from pyodide.ffi import create_proxy
+    said = []
+    try:
+        await pyodide_js.loadPackage("pandas", errorCallback=create_proxy(said.append),
+                                     messageCallback=create_proxy(said.append))
+    except Exception as exc:
+        said.append(str(exc))
+    return " | ".join(said)
+
+
+def test_harness_bits(selenium):
+    with open("out.json", "w") as f:
+        json.dump({"arrays": pyodide_arrays(selenium, json.load(open("spec.json"))),
+                   "unshipped": load_unshipped(selenium)}, f)
+'''
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pytest_pyodide_run(tmp_path_factory):
+    """pytest-pyodide in a subprocess pytest (its plugins stay out of this session), started when the
+    module starts so that its Pyodide boot overlaps the install test; the test waits for it to exit."""
+    target = REPO / ".venv" / "pytest-pyodide"
+    assert (target / "pytest_pyodide").is_dir(), "scripts/setup installs pytest-pyodide into .venv/pytest-pyodide"
+    folder = tmp_path_factory.mktemp("pytest_pyodide")
+    spec = {k: v for k, v in LESSON_EXAMPLE.items() if k != "name"}
+    (folder / "spec.json").write_text(json.dumps(spec))
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    (folder / "test_in_pyodide.py").write_text(PYODIDE_TEST)
+    process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--runtime", "node",
+                                "--dist-dir", str(RUNTIME_DIR), "test_in_pyodide.py"], cwd=folder,
+                               env={**os.environ, "PYTHONPATH": str(target)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        yield process, folder, spec
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def test_pytest_pyodide_takes_the_runtime_folder_as_its_dist_dir(pytest_pyodide_run):
+    process, folder, spec = pytest_pyodide_run
+    stdout, stderr = process.communicate()
+    assert process.returncode == 0, stdout[-3000:] + stderr[-2000:]
+    out = json.loads((folder / "out.json").read_text())
+    expected = run_case(spec)  # python_core natively
+    for name, value in out["arrays"].items():
+        np.testing.assert_allclose(value, expected[name], rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL)
+    # the pruned lock: an unshipped package is unknown, not a download that fails
+    assert "No known package with name 'pandas'" in out["unshipped"] and "fetch" not in out["unshipped"].lower()
