@@ -2,7 +2,7 @@
 harness gets, with no conftest of its own, session-scoped fixtures for each runtime (booted once per
 session, on first use) and ``crosscheck.check(...)`` running on them.
 
-Fixtures: ``crosscheck_pool`` (crosscheck.pool.RuntimePool), ``static_server``, ``chromium``,
+Fixtures: ``crosscheck_pool`` (crosscheck.runtimes.session_pool.RuntimePool), ``static_server``, ``chromium``,
 ``native``, ``pyodide_chromium``, ``pyodide_node``, ``js_chromium``, ``js_node``,
 ``booted_runtimes`` (the four non-native ones by name) and ``borrow_runtimes``.
 When a runtime cannot boot, the tests that need it error: they are never skipped.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from . import checking as _check
-from .pool import RuntimePool
+from .runtimes.session_pool import RuntimePool
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,29 +39,16 @@ def chromium(crosscheck_pool):
     return crosscheck_pool.chromium
 
 
-@pytest.fixture(scope="session")
-def native(crosscheck_pool):
-    return crosscheck_pool.get("native")
+def _runtime_fixture(name: str):
+    """A session fixture named like the runtime (pyodide-chromium → pyodide_chromium), booted on first use."""
+    @pytest.fixture(scope="session", name=name.replace("-", "_"))
+    def runtime(crosscheck_pool):
+        return crosscheck_pool.get(name)
+    return runtime
 
 
-@pytest.fixture(scope="session")
-def pyodide_chromium(crosscheck_pool):
-    return crosscheck_pool.get("pyodide-chromium")
-
-
-@pytest.fixture(scope="session")
-def pyodide_node(crosscheck_pool):
-    return crosscheck_pool.get("pyodide-node")
-
-
-@pytest.fixture(scope="session")
-def js_chromium(crosscheck_pool):
-    return crosscheck_pool.get("js-chromium")
-
-
-@pytest.fixture(scope="session")
-def js_node(crosscheck_pool):
-    return crosscheck_pool.get("js-node")
+native, pyodide_chromium, pyodide_node, js_chromium, js_node = (
+    _runtime_fixture(name) for name in ("native", "pyodide-chromium", "pyodide-node", "js-chromium", "js-node"))
 
 
 @pytest.fixture(scope="session")

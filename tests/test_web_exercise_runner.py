@@ -123,3 +123,14 @@ def test_the_runner_imports_nothing_but_the_standard_library_and_numpy():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0}
     assert "numpy" in imported
     assert imported - {"numpy", "__future__"} <= set(sys.stdlib_module_names), imported
+
+
+def test_the_runners_codec_is_python_cores_to_the_letter():
+    """The runner carries its own copy of the wire codec (it must not load python_core); a copy that
+    drifted would send arrays the page decodes differently."""
+    import inspect
+
+    from python_core import wire
+
+    for name in ("encode_array", "decode_array"):
+        assert inspect.getsource(getattr(runner, name)) == inspect.getsource(getattr(wire, name)), name

@@ -26,7 +26,7 @@ def main(args) -> int:
     names = [r.strip() for r in args.runtimes.split(",") if r.strip()]
     unknown = [n for n in names if n not in RUNTIMES]
     if unknown or not names:
-        print(f"error: argument --runtimes: " + (f"unknown runtime(s) {unknown}" if unknown else "no runtime named")
+        print("error: argument --runtimes: " + (f"unknown runtime(s) {unknown}" if unknown else "no runtime named")
               + f"; known: {sorted(RUNTIMES)}", file=sys.stderr)
         return 2
     print(f"cold start: {', '.join(names)} in parallel, to the lesson example's verdict …", file=sys.stderr, flush=True)

@@ -110,6 +110,21 @@ def input_file(text: str) -> str:
     return text
 
 
+def report(path: str) -> dict:
+    """A report written with --json (an argument type: a bad one is a one-line error naming it)."""
+    import json
+
+    try:
+        report = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc}") from None
+    if not (isinstance(report, dict) and isinstance(report.get("runtimes"), dict)
+            and isinstance(report.get("cases"), list)):
+        raise argparse.ArgumentTypeError(f"{path} is not a report written by `python -m crosscheck --json` "
+                         f"(expected an object with \"runtimes\" and \"cases\")")
+    return report
+
+
 def input_folder(text: str) -> Path:
     path = Path(text)
     if not path.is_dir():

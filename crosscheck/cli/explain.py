@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
+
+from . import checks
 
 
 def register(sub) -> None:
     p = sub.add_parser("explain", help="attribute every element where two runtimes differ to a cause, by recomputation")
-    p.add_argument("report", help="a report written with --json")
+    p.add_argument("report", type=checks.report, help="a report written with --json")
     p.add_argument("--json", metavar="PATH", help="write the attribution as JSON")
     p.set_defaults(func=main)
 
@@ -17,11 +18,7 @@ def register(sub) -> None:
 def main(args) -> int:
     from ..parity.explain import explain_report, format_explanation
 
-    try:
-        report = json.loads(Path(args.report).read_text())
-    except (OSError, ValueError) as exc:
-        print(f"error: cannot read {args.report}: {exc}", file=sys.stderr)
-        return 2
+    report = args.report
     result = explain_report(report).as_json()
     print(format_explanation(result))
     if args.json:

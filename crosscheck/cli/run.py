@@ -116,7 +116,7 @@ def main(args) -> int:
         unavailable = {}
     # A Pyodide runtime folder that is stale (python_core edited since) or changed after assembly is
     # refused before anything starts: it would run other code than native, or files nobody checked.
-    if any("integrity_reason" in vars(RUNTIMES[r]) and r not in unavailable for r in runtimes):
+    if any(getattr(RUNTIMES[r], "uses_pyodide_folder", False) and r not in unavailable for r in runtimes):
         from ..paths import RUNTIME_DIR
         from ..site.integrity import RuntimeIntegrityError, verify_runtime
         try:

@@ -9,10 +9,7 @@ tool behind the README's measured findings.
 from __future__ import annotations
 
 import itertools
-import json
-import sys
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import numpy as np

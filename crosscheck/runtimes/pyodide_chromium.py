@@ -12,26 +12,28 @@ PYODIDE_MISSING = "the offline Pyodide runtime is not assembled"
 PYODIDE_HINT = "`python -m crosscheck assemble`, or scripts/setup"
 
 
-def pyodide_integrity_reason(folder) -> str | None:
-    """The assembled folder's stamp check (crosscheck.site.integrity), as a reason or None."""
-    from ..site.integrity import RuntimeIntegrityError, verify_runtime
+class PyodideFolder:
+    """What a runtime that loads the assembled Pyodide folder needs of it: its files, and its stamp."""
 
-    try:
-        verify_runtime(folder)
-    except RuntimeIntegrityError as exc:
-        return str(exc)
-    return None
-
-
-class PyodideChromiumRuntime(ChromiumPageRuntime):
-    name = "pyodide-chromium"
-    page_path = "/harness/harness.html"
-    label = "Pyodide"
-    files_in = "runtime"
+    uses_pyodide_folder = True
     required_files = PYODIDE_FILES
     missing_means = PYODIDE_MISSING
     missing_hint = PYODIDE_HINT
 
     @classmethod
-    def integrity_reason(cls, folder):
-        return pyodide_integrity_reason(folder)
+    def integrity_reason(cls, folder) -> str | None:
+        """The folder's stamp check (crosscheck.site.integrity), as a reason or None."""
+        from ..site.integrity import RuntimeIntegrityError, verify_runtime
+
+        try:
+            verify_runtime(folder)
+        except RuntimeIntegrityError as exc:
+            return str(exc)
+        return None
+
+
+class PyodideChromiumRuntime(PyodideFolder, ChromiumPageRuntime):
+    name = "pyodide-chromium"
+    page_path = "/harness/harness.html"
+    label = "Pyodide"
+    files_in = "runtime"

@@ -7,7 +7,6 @@ folder is checked against the sha256 that Pyodide's own lock file lists.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,7 +20,8 @@ import zipfile
 from pathlib import Path
 
 from ..paths import CACHE_DIR, NODE_MODULES, PYODIDE_VERSION, PYTHON_CORE, REPO, RUNTIME_DIR
-from .integrity import STAMP, folder_hashes, npm_lock_integrity, problems, read_stamp, sha512_base64, source_digest
+from .integrity import (STAMP, folder_hashes, npm_lock_integrity, problems, read_stamp, sha256_file, sha512_base64,
+                        source_digest)
 
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 NUMPY_SHA256 = "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
@@ -63,12 +63,7 @@ def log(message: str) -> None:
     print(f"[assemble] {message}", file=sys.stderr, flush=True)
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha256 = sha256_file
 
 
 def pyodide_package_dir(node_modules: Path = NODE_MODULES) -> Path:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 import urllib.parse
 from pathlib import Path
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
+import sys
 import threading
 import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -101,6 +102,17 @@ def host_warning(host: str) -> str | None:
             f"and the runtime (plain HTTP, no authentication); use 127.0.0.1 unless that is meant")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A page that goes away mid-download (a worker stopped after a timeout, a closed tab) resets
+        # its connection: that is the client's choice, not the server's error.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class StaticServer:
     """``with StaticServer() as server: server.url`` → "http://127.0.0.1:<port>"."""
 
@@ -111,8 +123,7 @@ class StaticServer:
         self.missing: list[str] = []
         self.mounts: dict[str, Path] = {}  # URL prefix → folder (an author's bundle, crosscheck/author)
         handler = functools.partial(_Handler, server_state=self)
-        self._httpd = ThreadingHTTPServer((host, port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer((host, port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)
         self._thread.start()
 

@@ -18,8 +18,7 @@ import os
 import platform
 import statistics
 import sys
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -18,7 +18,7 @@ export function describeShape(spec) {
 }
 
 // mulberry32: a tiny seeded generator, so a failing hidden case can be reproduced from its seed.
-function generator(seed) {
+export function generator(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -50,12 +50,8 @@ class Spare {
 export class ExerciseRunner {
   /** indicator: an element holding a <progress> and a .loading-text (shown for the first boot). */
   constructor(indicator, { onStateChange = () => {} } = {}) {
-    this.indicator = indicator;
-    this.onStateChange = onStateChange;
-    this.state = "booting";
-    this.versions = null;
-    this.error = null;
-    this.spare = null;
+    Object.assign(this, { indicator, onStateChange, state: "booting", versions: null, error: null });
+    this.spare = null;  // the next check's worker, booting or ready
     this.checks = 0;
   }
 

@@ -40,6 +40,8 @@ def todo(what: str) -> Any:
     raise Gap(f"gap not filled in yet: {what}")
 
 
+# python_core.wire's two codec functions, copied on purpose: this runner must not load python_core (it
+# holds the reference layer). tests/test_web_exercise_runner.py checks the copies stay identical.
 def encode_array(array: Any) -> dict[str, Any]:
     array = np.ascontiguousarray(array, dtype="<f8")
     return {"shape": list(array.shape), "f64": base64.b64encode(array.tobytes()).decode("ascii")}

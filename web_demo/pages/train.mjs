@@ -18,6 +18,7 @@ import { PythonRuntime } from "../lib/python-runtime.mjs";
 import { WorkerClient } from "../lib/worker-client.mjs";
 import { decodeFlat, encodeFlat } from "../lib/wire.mjs";
 import { ulpDistance } from "../lib/ulp.mjs";
+import { generator } from "../lib/cases.mjs";
 
 const RTOL = 1e-12, ATOL = 1e-15;          // the harness's tolerance (crosscheck/parity/compare.py)
 const CHUNK_SECONDS = 0.25;                 // a redraw about this often
@@ -75,17 +76,8 @@ function readSettings() {
 const XOR = { X: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [0, 1, 1, 0] };
 let mnistRaw = null;
 
-/** A small seeded generator (mulberry32), for the page's split. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The page's split is drawn with the pages' one seeded generator (mulberry32, lib/cases.mjs).
+const rng = generator;
 
 async function loadMnist(status) {
   if (mnistRaw) return mnistRaw;

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .runtimes import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime,
+from . import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime,
                        Runtime)
-from .runtimes.base import stderr_progress
+from .base import stderr_progress
 
 
 class Borrowed(Runtime):
@@ -48,7 +48,7 @@ class RuntimePool:
         """Installed: the per-user runtime folder, assembled when a runtime is first needed (not when a
         session merely starts: the plugin loads into every pytest session of the environment)."""
         if not self._home_ready:
-            from .site.home import ensure_home
+            from ..site.home import ensure_home
             ensure_home()
             self._home_ready = True
 
@@ -56,14 +56,14 @@ class RuntimePool:
     def server(self):
         self._ensure_home()
         if self._server is None:
-            from .site.server import StaticServer
+            from ..site.server import StaticServer
             self._server = StaticServer()
         return self._server
 
     @property
     def chromium(self):
         if self._chromium is None:
-            from .runtimes.browser.chromium import Chromium
+            from .browser.chromium import Chromium
             self._chromium = Chromium()
         return self._chromium
 
