@@ -93,11 +93,13 @@ def test_the_json_folder_is_checked_before_any_runtime_starts(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("content", ["{}", "[]", '{"runtimes": {"a": {"ok": true}}, "cases": [{"spec": {}}]}', "nope"])
-def test_tally_refuses_what_is_not_a_report(capsys, tmp_path, content):
+@pytest.mark.parametrize("command", ["tally", "explain"])
+def test_tally_and_explain_refuse_what_is_not_a_report(capsys, tmp_path, content, command):
     path = tmp_path / "r.json"
     path.write_text(content)
-    code, out, err = cli(capsys, "tally", str(path))
+    code, out, err = cli(capsys, command, str(path))
     assert code == 2 and out == "" and str(path) in err and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
 
 
 def test_good_values_still_parse():

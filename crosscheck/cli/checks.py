@@ -110,7 +110,20 @@ def input_file(text: str) -> str:
     return text
 
 
-def report(path: str) -> dict:
+class Report(dict):
+    """A report read from a file, still knowing the file, so that a later error can name it."""
+
+    path: str
+
+    def malformed(self, exc: Exception) -> str:
+        return f"error: {self.path} is not a well-formed report: {type(exc).__name__}: {exc}"
+
+
+# What reading a report that has the right top level but wrong insides raises.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def report(path: str) -> Report:
     """A report written with --json (an argument type: a bad one is a one-line error naming it)."""
     import json
 
@@ -122,7 +135,9 @@ def report(path: str) -> dict:
             and isinstance(report.get("cases"), list)):
         raise argparse.ArgumentTypeError(f"{path} is not a report written by `python -m crosscheck --json` "
                          f"(expected an object with \"runtimes\" and \"cases\")")
-    return report
+    loaded = Report(report)
+    loaded.path = path
+    return loaded
 
 
 def input_folder(text: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from . import checks
@@ -19,7 +20,11 @@ def main(args) -> int:
     from ..parity.explain import explain_report, format_explanation
 
     report = args.report
-    result = explain_report(report).as_json()
+    try:
+        result = explain_report(report).as_json()
+    except checks.MALFORMED as exc:
+        print(report.malformed(exc), file=sys.stderr)
+        return 2
     print(format_explanation(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))

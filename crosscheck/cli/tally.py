@@ -19,8 +19,8 @@ def main(args) -> int:
     report = args.report
     try:
         counts = tally(report)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        print(f"error: the report is not well-formed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except checks.MALFORMED as exc:
+        print(report.malformed(exc), file=sys.stderr)
         return 2
     print(format_tally(counts))
     return 0
