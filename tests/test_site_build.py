@@ -29,16 +29,21 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def banner(proc: subprocess.Popen) -> tuple[list[str], str]:
+    """What `serve` prints up to "Press Ctrl-C", and the base URL it names: read, not waited for."""
+    lines = []
+    while not lines or not lines[-1].startswith("Press Ctrl-C"):
+        line = proc.stdout.readline()
+        assert line, f"serve exited early: {proc.stderr.read()}"
+        lines.append(line.strip())
+    return lines, re.search(r"at (http://127\.0\.0\.1:\d+)/", lines[0]).group(1)
+
+
 def test_serve_prints_the_urls_serves_the_pages_and_stops_on_ctrl_c():
     proc = subprocess.Popen([sys.executable, "-m", "crosscheck", "serve", "--port", "0"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = []
-        while not lines or not lines[-1].startswith("Press Ctrl-C"):
-            line = proc.stdout.readline()
-            assert line, f"serve exited early: {proc.stderr.read()}"
-            lines.append(line.strip())
-        base = re.search(r"at (http://127\.0\.0\.1:\d+)/", lines[0]).group(1)
+        lines, base = banner(proc)
         assert f"{base}/pages/lab.html" in "\n".join(lines) and f"{base}/pages/exercise.html" in "\n".join(lines)
         for path, needle in [("/pages/lab.html", b"DenseLayer lab"), ("/pages/exercise.html", b"DenseLayer.backward"),
                              ("/pyodide/pyodide-lock.json", b"dense-parity"), ("/vendor/editor.mjs", b"EditorView")]:
@@ -191,12 +196,7 @@ def test_lesson_origins_go_into_the_pages_and_the_header_serve_sends(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "crosscheck", "serve", "--root", str(out), "--port", "0"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = []
-        while not lines or not lines[-1].startswith("Press Ctrl-C"):
-            line = proc.stdout.readline()
-            assert line, f"serve exited early: {proc.stderr.read()}"
-            lines.append(line.strip())
-        base = re.search(r"at (http://127\.0\.0\.1:\d+)/", lines[0]).group(1)
+        lines, base = banner(proc)
         assert any("https://lessons.example.org, http://localhost:8080" in line for line in lines), lines
         for path in ("/pages/exercise.html", "/pages/index.html", "/lib/site-config.mjs"):
             with urllib.request.urlopen(base + path, timeout=10) as response:
