@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # In the order ``--help`` lists them.
-SUBCOMMANDS = ("run", "assemble", "serve", "build_site", "train", "bench", "bench_training", "tally", "explain",
+SUBCOMMANDS = ("run", "assemble", "serve", "build_site", "train", "bench", "bench_training", "bench_pages", "tally", "explain",
                "probe_libm", "grade")
 
 
