@@ -271,6 +271,12 @@ def test_url_parameters_set_the_case_and_bad_ones_are_explained(lesson_pages):
             lesson_pages.screenshot(page, "lab-loading-desktop")
     finally:
         page.close()
+    page = lesson_pages.open("/pages/lab.html?case=saturated", wait_python=False)
+    try:  # the saturated case by name, as the button loads it
+        assert page.input_value("#activation") == "tanh" and page.input_value("#field-biases") == "0.5, -1, 0.1"
+        assert page.inner_text("#problems") == ""
+    finally:
+        page.close()
     bad = {**spec, "biases": [[0.25, 1.0]]}
     page = lesson_pages.open(f"/pages/lab.html?activation=softmax&case={quote(json.dumps(bad))}", wait_python=False)
     try:
