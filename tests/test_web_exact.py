@@ -55,7 +55,11 @@ def run_js(cases: list[dict], pairs: list[tuple[float, float]] = ()) -> dict:
 def test_the_browsers_exact_values_are_the_exact_runtimes_bit_for_bit():
     """Saturated units (|z| up to ~1,000), subnormal results, exact zeros, all four activations, and the
     lab's saturated case: every element the same float64 (a zero's sign aside, which ULPs ignore)."""
-    cases = hard_cases(5, 48) + [SATURATED_EXAMPLE, {**SATURATED_EXAMPLE, "activation": "sigmoid"}]
+    # beyond |z| = 2^14 (where exact.mjs encloses e^(−y) in [0, 2^(−23637)]), tiny and zero z, huge products
+    edges = [{"activation": act, "weights": [[1e5, -3e4, 1e-300, 0.0]], "biases": [[0.0, 1.0, 0.0, 0.0]],
+              "inputs": [[1.0], [0.5], [-1e300]], "upstream": [[1e300, -2.0, 1e300, 3.0], [3.0, 1e-300, -1.0, -1.0],
+                                                            [1.0, 1.0, 1.0, 1.0]]} for act in ("sigmoid", "tanh")]
+    cases = hard_cases(5, 48) + edges + [SATURATED_EXAMPLE, {**SATURATED_EXAMPLE, "activation": "sigmoid"}]
     cases = [{k: v for k, v in c.items() if k != "name"} for c in cases]
     js = run_js(cases)["exact"]
     elements = 0
