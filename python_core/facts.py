@@ -1,4 +1,5 @@
-"""The facts both languages read (facts.json beside this file): the lesson example, the activations,
+"""The facts both languages read (facts.json beside this file): the lesson example and the lab's saturated
+case, the activations, the lab's bits-lost flag,
 the spec fields and result arrays, default tolerances and timeouts, the runtime folder's files.
 
 The JSON ships inside the dense-parity wheel, so python_core reads the same file in Pyodide.
@@ -13,6 +14,8 @@ from typing import Any
 FACTS: dict[str, Any] = json.loads(resources.files(__package__).joinpath("facts.json").read_text(encoding="utf-8"))
 
 LESSON_EXAMPLE: dict[str, Any] = FACTS["lesson_example"]
+SATURATED_EXAMPLE: dict[str, Any] = FACTS["saturated_example"]
+FLAG_BITS_LOST: float = FACTS["flag_bits_lost"]
 ACTIVATION_FACTS: dict[str, dict[str, Any]] = FACTS["activations"]
 ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATION_FACTS)
 SPEC_FIELDS: tuple[str, ...] = tuple(FACTS["spec_fields"])

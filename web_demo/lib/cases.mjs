@@ -2,10 +2,12 @@
 // exercise's hidden random cases.
 
 // The lesson's example, the activations and the matrix fields are shared facts (python_core/facts.json).
-import { ACTIVATION_NAMES, LESSON_EXAMPLE as EXAMPLE, MATRIX_FIELDS } from "./facts.mjs";
+import { ACTIVATION_NAMES, LESSON_EXAMPLE as EXAMPLE, MATRIX_FIELDS, SATURATED_EXAMPLE as SATURATED } from "./facts.mjs";
 
 const { name: _name, ...example } = EXAMPLE;
 export const LESSON_EXAMPLE = Object.freeze(example);
+const { name: _saturatedName, ...saturated } = SATURATED;
+export const SATURATED_EXAMPLE = Object.freeze(saturated);
 export { ACTIVATION_NAMES, MATRIX_FIELDS };
 
 export const cloneCase = (spec) => JSON.parse(JSON.stringify(spec));

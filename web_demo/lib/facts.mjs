@@ -4,6 +4,8 @@ import FACTS from "../vendor/facts.mjs";
 
 export { FACTS };
 export const LESSON_EXAMPLE = Object.freeze(FACTS.lesson_example);
+export const SATURATED_EXAMPLE = Object.freeze(FACTS.saturated_example);
+export const FLAG_BITS_LOST = FACTS.flag_bits_lost;
 export const ACTIVATIONS = FACTS.activations;
 export const ACTIVATION_NAMES = Object.keys(FACTS.activations);
 export const SPEC_FIELDS = FACTS.spec_fields;
