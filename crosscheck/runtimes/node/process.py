@@ -96,10 +96,13 @@ class NodeProcessRuntime(Runtime):
             self.process = subprocess.Popen(command, stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                             encoding="utf-8", bufsize=1)
-            self.process.stdin.write(self._token + "\n")
-            self.process.stdin.flush()
         except OSError as exc:
             raise RuntimeFailure(self.name, f"could not start {command[0]}: {exc}") from exc
+        try:
+            self.process.stdin.write(self._token + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            pass  # a child that died at once: the wait below reports its exit code and what it said
         threading.Thread(target=self._read_stdout, name=f"{self.name}-stdout", daemon=True).start()
         self._stderr_thread = threading.Thread(target=self._read_stderr, name=f"{self.name}-stderr", daemon=True)
         self._stderr_thread.start()
