@@ -135,7 +135,7 @@ export function judge(cases, expected, replyText) {
   if (problem) {
     return { passed: false, kind: "reply", line: null, title: "The check got an incomplete answer from Python",
       detail: `Your code ran, but what came back cannot be judged: ${problem}.`, values: [],
-      hint: "Does your code replace part of json, NumPy or python_core (or the check itself)? Leave those as they are " +
+      hint: "Does your code replace part of json or NumPy (or the check itself)? Leave those as they are " +
         "and press Check again; if it persists, reload the page.", caseResults: [] };
   }
   if (reply.error) return { ...errorFeedback(reply.error, ""), caseResults: [] };

@@ -18,7 +18,7 @@ import { bitsHex, bitsOfError, exactText, sameValue, ulpDistance, ulpsFromExact 
 import { FLAG_BITS_LOST, derivativeFlag, gradientBitsLost } from "../lib/conditioning.mjs";
 import { exactCase } from "../lib/exact.mjs";
 
-// The harness's default rtol and atol (crosscheck/compare.py), applied to |reference| alone: the
+// The harness's default rtol and atol (crosscheck/parity/compare.py), applied to |reference| alone: the
 // harness can also widen it to the magnitude of the terms summed (it knows them; the lab does not).
 const RTOL = 1e-12, ATOL = 1e-15;
 const PY_TIMEOUT_MS = 30000;

@@ -1,6 +1,6 @@
 """A runtime living in a page of web_demo/ in headless Chromium, driven through Playwright.
 
-The page exposes ``window.harness`` (web_demo/harness.mjs, for either worker):
+The page exposes ``window.harness`` (web_demo/harness/harness.mjs, for either worker):
 ``state`` "booting" | "ready" | "failed", ``error``, ``versions``, and
 ``call(target, argument, timeoutMs)`` → string. The page runs the code in a Web Worker, so a
 call that takes too long is stopped there (the worker is terminated and a fresh one boots), and
