@@ -71,11 +71,13 @@ class Slot:
         if not self.browser:
             return self.cls(**options)
         if self._server is None:
-            self._server = StaticServer()
-        if self._chromium is not None and not self._chromium.browser.is_connected():
+            self._server = StaticServer(port=StaticServer.stable_port(f"pool-{self.name}"), any_port_if_taken=True)
+        if self._chromium is not None and not self._chromium.is_connected():
             self._drop_browser()
         if self._chromium is None:
-            self._chromium = Chromium(self.browser_endpoint)
+            # one persistent context for the slot's pages: each spare's page then finds Pyodide's
+            # compiled core in the context's cache (a new context per page would compile it again)
+            self._chromium = Chromium(self.browser_endpoint, profile=f"pool-{self.name}")
         return self.cls(server=self._server, chromium=self._chromium, **options)
 
     def _boot(self) -> Runtime:
