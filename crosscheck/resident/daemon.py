@@ -34,6 +34,9 @@ from .location import fingerprint, idle_seconds, socket_path
 from .spares import PooledRuntime, Slot
 
 
+STOP_GRACE_S = 3.0  # how long a stop waits for the spares to close before killing them
+
+
 class Pool:
     def __init__(self, folder: Path, idle_s: float, log) -> None:
         self.folder, self.idle_s, self.log = folder, idle_s, log
@@ -224,7 +227,17 @@ def serve(folder: Path, runtimes: list[str], idle_s: float, replace: bool = Fals
     server.shutdown()
     server.server_close()
     path.unlink(missing_ok=True)
-    pool.close()
+    # Ready spares close at once; a spare still booting could only be closed once its boot ends (a
+    # browser's objects belong to its owner thread). After a grace period the daemon's own process
+    # group (it is the leader when the client started it) is killed instead: its Node and CPython
+    # children and Playwright's driver, whose browser exits with the driver's pipe.
+    closer = threading.Thread(target=pool.close, name="pool-close", daemon=True)
+    closer.start()
+    closer.join(STOP_GRACE_S)
+    if closer.is_alive() and os.getpgid(0) == os.getpid():
+        log("stopped (spares still booting were killed)")
+        log_file.flush()
+        os.killpg(os.getpid(), signal.SIGKILL)
     log("stopped")
     return 0
 
