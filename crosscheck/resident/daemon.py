@@ -85,7 +85,12 @@ class Pool:
                     pass  # reported in the state
         return {name: slot.state() for name, slot in slots.items()}
 
-    def run(self, request: dict[str, Any], send) -> dict[str, Any]:
+    def recycle(self, used: list) -> None:
+        """Close what a run used and boot the next spares (after its report is sent)."""
+        for slot, runtime in used:
+            slot.discard(runtime)
+
+    def run(self, request: dict[str, Any], send, used: list) -> dict[str, Any]:
         from python_core.wire import decode_spec
 
         from ..parity.compare import Tolerance
@@ -109,7 +114,7 @@ class Pool:
             # afresh in this process. Every other runtime is a spare: a fresh interpreter per run.
             if RUNTIMES[name].in_process and name != "native":
                 return cold_runtime(name)
-            return PooledRuntime(self.slot(name, endpoint), boot_timeout, run_timeout)
+            return PooledRuntime(self.slot(name, endpoint), used, boot_timeout, run_timeout)
 
         def progress(name: str):
             return lambda stage: send({"type": "progress", "runtime": name, "stage": stage})
@@ -163,12 +168,16 @@ class _Handler(socketserver.StreamRequestHandler):
                 if request.get("fingerprint") != pool.fingerprint:
                     send({"type": "stale", "fingerprint": pool.fingerprint})
                     return
+                used: list = []
                 try:
-                    report = pool.run(request, send)
-                except ValueError as exc:  # LessonError, an unknown runtime, a bad batch size: bad input
-                    send({"type": "error", "message": str(exc), "status": 2})
-                    return
-                send({"type": "report", "report": report})
+                    try:
+                        report = pool.run(request, send, used)
+                    except ValueError as exc:  # LessonError, an unknown runtime, a bad batch size: bad input
+                        send({"type": "error", "message": str(exc), "status": 2})
+                        return
+                    send({"type": "report", "report": report})
+                finally:
+                    pool.recycle(used)  # after the report: until then no boot competes with the run's calls
             elif op == "stop":
                 send({"type": "stopping"})
                 pool.stopping.set()

@@ -137,12 +137,12 @@ class Slot:
         with self._lock:
             return self._spare
 
-    def discard(self, runtime: Runtime) -> None:
-        """Close a runtime a run has used (on the owner) and boot the next spare."""
-        try:
-            self.owner.call(runtime.close)
-        finally:
-            self.fill()
+    def discard(self, runtime: Runtime | None) -> None:
+        """Close a runtime a run has used and boot the next spare, in the background (on the owner
+        for a browser, whose single thread closes the old page before it boots the new one)."""
+        if runtime is not None:
+            self.owner.submit(runtime.close) if self.browser else self.owner.executor.submit(runtime.close)
+        self.fill()
 
     def close(self) -> None:
         with self._lock:
@@ -176,8 +176,9 @@ class Slot:
 class PooledRuntime(Runtime):
     """What a run gets from the pool: start() takes the slot's spare, close() throws it away."""
 
-    def __init__(self, slot: Slot, boot_timeout: float | None = None, run_timeout: float | None = None) -> None:
-        self.slot, self.name = slot, slot.name
+    def __init__(self, slot: Slot, used: list, boot_timeout: float | None = None,
+                 run_timeout: float | None = None) -> None:
+        self.slot, self.name, self.used = slot, slot.name, used
         self.language, self.batch_target = slot.cls.language, slot.cls.batch_target
         self.boot_timeout, self.run_timeout = boot_timeout, run_timeout
         self.inner: Runtime | None = None
@@ -208,6 +209,7 @@ class PooledRuntime(Runtime):
         return self._inner().author_module_url(lesson)
 
     def close(self) -> None:
+        # Not closed here: the run's verdict would wait for a process to exit. The pool closes the
+        # used runtimes and boots the next spares once the report is sent (Pool.recycle).
         inner, self.inner = self.inner, None
-        if inner is not None:
-            self.slot.discard(inner)
+        self.used.append((self.slot, inner))
