@@ -65,7 +65,9 @@ class NodeProcessRuntime(Runtime):
             return "no `node` on PATH"
         return cls.missing_reason(cls.default_folder)
 
-    def start(self, progress: Progress) -> None:
+    def command(self) -> list[str]:
+        """The child's command line (node and the driver script); RuntimeFailure when it cannot be made.
+        (The pool's native child overrides it: same protocol, a CPython child.)"""
         node = node_path()
         if node is None:
             where = os.environ.get(NODE_ENV)
@@ -74,16 +76,20 @@ class NodeProcessRuntime(Runtime):
         script = NODE_SCRIPTS / self.script
         if not script.exists():
             raise RuntimeFailure(self.name, f"driver script {script} is missing")
+        return [node, str(script), *self.script_args()]
+
+    def start(self, progress: Progress) -> None:
+        command = self.command()
         missing = self.missing_reason(self.folder) or self.integrity_reason(self.folder)
         if missing:
             raise RuntimeFailure(self.name, missing)
-        progress(f"starting {Path(node).name} {self.script}")
+        progress(f"starting {Path(command[0]).name} {Path(command[1]).name}")
         try:
-            self.process = subprocess.Popen([node, str(script), *self.script_args()], stdin=subprocess.PIPE,
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                             encoding="utf-8", bufsize=1)
         except OSError as exc:
-            raise RuntimeFailure(self.name, f"could not start {node}: {exc}") from exc
+            raise RuntimeFailure(self.name, f"could not start {command[0]}: {exc}") from exc
         threading.Thread(target=self._read_stdout, name=f"{self.name}-stdout", daemon=True).start()
         self._stderr_thread = threading.Thread(target=self._read_stderr, name=f"{self.name}-stderr", daemon=True)
         self._stderr_thread.start()
