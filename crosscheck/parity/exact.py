@@ -44,6 +44,7 @@ import numpy as np
 from mpmath.libmp import from_man_exp
 
 from python_core import normalize_spec
+from python_core.facts import RESULT_ARRAYS
 
 START_PREC = 96
 MAX_PREC = 6144
@@ -51,7 +52,6 @@ SPAN = 2400  # bits kept below the largest dZ term; smaller terms go into the ra
 # At this precision the span is 9,600 bits, more than separates the largest and smallest nonzero
 # products of float64 inputs with a slope that is not itself below 2^−3300 (σ' at |z| < 2,000).
 SETTLE_ZERO_PREC = 384
-RESULT_ARRAYS = ("output", "dWeights", "dBiases", "dInputs")
 
 
 class ExactnessError(RuntimeError):

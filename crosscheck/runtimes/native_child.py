@@ -2,9 +2,10 @@
 (crosscheck/runtimes/node/protocol.mjs: a token first, then one request per line, every message
 carrying the token).
 
-NativeRuntime runs an author's Python file here rather than in the harness's own process: that file
-may call sys.exit() or os._exit(), hang, or print, and none of it may end or garble the run that is
-checking it. Same interpreter and same NumPy as the parent (sys.executable, the inherited environment),
+The resident pool's native runtime, so that every run gets a fresh interpreter and the pool's own
+process never runs a case. NativeRuntime runs an author's Python file here rather than in the
+harness's own process: that file may call sys.exit() or os._exit(), hang, or print, and none of it
+may end or garble the run that is checking it. Same interpreter and same NumPy as the parent (sys.executable, the inherited environment),
 so the results are bit for bit those of the in-process runtime.
 
 Run as a script (``python native_child.py``); it puts the folder holding python_core on sys.path

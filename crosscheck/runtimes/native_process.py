@@ -1,6 +1,7 @@
 """The reference in a CPython child process (crosscheck/runtimes/native_child.py): the same code and
-the same NumPy as NativeRuntime, so the same bits, but in an interpreter of its own. NativeRuntime
-hands it the author's Python file; python_core's own layer stays in-process (no process to start)."""
+the same NumPy as NativeRuntime, so the same bits, but in an interpreter of its own. The resident pool
+uses it for native; NativeRuntime hands it an author's Python file (python_core's own layer stays
+in-process there: no process to start)."""
 
 from __future__ import annotations
 

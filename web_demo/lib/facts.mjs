@@ -11,3 +11,6 @@ export const ACTIVATION_NAMES = Object.keys(FACTS.activations);
 export const SPEC_FIELDS = FACTS.spec_fields;
 export const MATRIX_FIELDS = FACTS.spec_fields.filter((f) => f !== "activation");
 export const RESULT_ARRAYS = FACTS.result_arrays;
+export const TOLERANCE = Object.freeze(FACTS.tolerance);
+export const EXERCISE_TOLERANCE = Object.freeze(FACTS.exercise.tolerance);
+export const EXERCISE_HIDDEN_SHAPES = FACTS.exercise.hidden_shapes;

@@ -23,7 +23,7 @@ export const sameValue = (a, b) => a === b || (Number.isNaN(a) && Number.isNaN(b
 
 /**
  * ULPs between two doubles (a BigInt ≥ 0): 0 for the same value, even an infinity or NaN (as
- * crosscheck/compare.py counts them); null when only one is not finite (no finite distance).
+ * crosscheck/parity/compare.py counts them); null when only one is not finite (no finite distance).
  */
 export function ulpDistance(a, b) {
   if (sameValue(a, b)) return 0n;

@@ -9,7 +9,7 @@
 import { runCase } from "../lib/dense-layer.mjs";
 import { encodeSpec, decodeArray } from "../lib/wire.mjs";
 import { LESSON_EXAMPLE, MATRIX_FIELDS, SATURATED_EXAMPLE, cloneCase } from "../lib/cases.mjs";
-import { ACTIVATIONS, RESULT_ARRAYS } from "../lib/facts.mjs";
+import { ACTIVATIONS, RESULT_ARRAYS, TOLERANCE } from "../lib/facts.mjs";
 import { Embed, readParams } from "../lib/embed.mjs";
 import { el, showProblems } from "../lib/dom.mjs";
 import { formatMatrix, parseMatrix, shapeProblems } from "../lib/matrix-text.mjs";
@@ -18,9 +18,9 @@ import { bitsHex, bitsOfError, exactText, sameValue, ulpDistance, ulpsFromExact 
 import { FLAG_BITS_LOST, derivativeFlag, gradientBitsLost } from "../lib/conditioning.mjs";
 import { exactCase } from "../lib/exact.mjs";
 
-// The harness's default rtol and atol (crosscheck/compare.py), applied to |reference| alone: the
+// The harness's default rtol and atol (crosscheck/parity/compare.py), applied to |reference| alone: the
 // harness can also widen it to the magnitude of the terms summed (it knows them; the lab does not).
-const RTOL = 1e-12, ATOL = 1e-15;
+const { rtol: RTOL, atol: ATOL } = TOLERANCE;
 const PY_TIMEOUT_MS = 30000;
 const LABELS = {
   weights: ["weights", "inputs × neurons"], biases: ["biases", "1 × neurons"],

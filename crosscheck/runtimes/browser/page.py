@@ -1,6 +1,6 @@
 """A runtime living in a page of web_demo/ in headless Chromium, driven through Playwright.
 
-The page exposes ``window.harness`` (web_demo/harness.mjs, for either worker):
+The page exposes ``window.harness`` (web_demo/harness/harness.mjs, for either worker):
 ``state`` "booting" | "ready" | "failed", ``error``, ``versions``, and
 ``call(target, argument, timeoutMs)`` → string. The page runs the code in a Web Worker, so a
 call that takes too long is stopped there (the worker is terminated and a fresh one boots), and
@@ -59,7 +59,8 @@ class ChromiumPageRuntime(Runtime):
 
     def start(self, progress: Progress) -> None:
         if self._server is None:
-            self._server = StaticServer()
+            # on the checkout's stable port when free: the persistent profile's caches are keyed by the URL
+            self._server = StaticServer(port=StaticServer.stable_port(self.name), any_port_if_taken=True)
         # Checked before Chromium launches: a missing file is named, never waited on.
         folder = self.files_folder(self._server.root, self._server.runtime_dir)
         missing = self.missing_reason(folder) or self.integrity_reason(folder)
@@ -68,7 +69,9 @@ class ChromiumPageRuntime(Runtime):
         try:
             if self._chromium is None:
                 progress("launching Chromium")
-                self._chromium = Chromium(self.browser_endpoint)
+                # a browser of its own: with this runtime's persistent profile, whose compiled
+                # WebAssembly makes Pyodide's core boot faster from the second cold start on
+                self._chromium = Chromium(self.browser_endpoint, profile=self.name)
         except BrowserUnavailable as exc:
             raise RuntimeFailure(self.name, str(exc)) from exc
         self.page = self._chromium.new_page()
