@@ -31,13 +31,16 @@ from python_core import ACTIVATIONS, run_case
 from python_core.wire import encode_spec
 
 from ..parity.cases import LESSON_EXAMPLE
-from ..paths import WEB_DEMO
+from ..paths import PACKAGED_WEB_DEMO
 from .judge import ARRAYS, judge
 
-RUNNER = WEB_DEMO / "pages" / "exercise_runner.py"
+# The packaged copy, not the per-user runtime folder's: grading needs neither Node nor Pyodide, so an
+# installed harness grades without assembling anything.
+RUNNER = PACKAGED_WEB_DEMO / "pages" / "exercise_runner.py"
 # The page's hidden shapes (web_demo/lib/cases.mjs): (batch, inputs, neurons).
 HIDDEN_SHAPES = ((3, 2, 3), (4, 3, 2), (2, 3, 3), (5, 4, 1))
 DEFAULT_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = 3600.0
 MAX_SOURCE_BYTES = 1_000_000
 NO_CLASS = "the code must define a class DenseLayer"
 BOOTSTRAP = ("import sys; sys.path += sys.argv[1:3]; del sys.argv[1:]; "
