@@ -88,6 +88,15 @@ def test_case_naming_a_folder_or_a_missing_file(capsys, tmp_path):
         load_case_file(tmp_path)
 
 
+def test_a_case_file_that_is_not_utf8_is_named(capsys, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_bytes('[{"activation": "linear", "note": "café"}]'.encode("latin-1"))
+    with pytest.raises(CaseFileError, match="not UTF-8 text"):
+        load_case_file(path)
+    code, out, err = cli(capsys, "--runtimes", "native,js-node", "--case", str(path))
+    assert code == 2 and out == "" and str(path) in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_a_case_array_larger_than_the_cap_is_refused(tmp_path):
     from crosscheck.parity.cases import MAX_ARRAY_ELEMENTS
     n = int(MAX_ARRAY_ELEMENTS ** 0.5) + 1   # an n×n weight matrix just over the cap
