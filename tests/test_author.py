@@ -179,6 +179,31 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
         Lesson()
 
 
+def test_python_is_checked_as_strictly_as_js_before_anything_runs(tmp_path, capsys, monkeypatch):
+    import crosscheck.parity.runner as runner
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a runtime was started for a lesson that cannot be used")
+
+    monkeypatch.setattr(runner, "run_cases", refuse)
+    (tmp_path / "broken.py").write_text("import numpy as np\n\nclass DenseLayer:\n    def forward(self, x)\n        pass\n")
+    (tmp_path / "latin1.py").write_bytes("# café\n".encode("latin-1"))
+    (tmp_path / "latin1.js").write_bytes("// café\n".encode("latin-1"))
+    (tmp_path / "folder.py").mkdir()
+    expected = [(("--python", "broken.py"), "broken.py:4: SyntaxError"),
+                (("--python", "folder.py"), "folder.py: is a folder"),
+                (("--python", "latin1.py"), "latin1.py: not UTF-8 text"),
+                (("--js", "latin1.js"), "latin1.js: not UTF-8 text")]
+    for (flag, name), message in expected:
+        code = cli_main([flag, str(tmp_path / name), "--runtimes", "native,js-node"])
+        captured = capsys.readouterr()
+        assert code == 2 and captured.out == "", (name, captured)
+        assert len(captured.err.strip().splitlines()) == 1 and message in captured.err, captured.err
+        assert "Traceback" not in captured.err and flag in captured.err
+    with pytest.raises(LessonError, match="is a folder"):
+        Lesson(js=tmp_path)
+
+
 def test_check_on_the_session_runtimes_explains_the_element_and_values(tmp_path):
     import crosscheck
 

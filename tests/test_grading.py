@@ -103,13 +103,14 @@ def test_the_submissions_path_holds_only_the_standard_library_the_runner_and_num
 
 def test_the_child_gets_the_cases_never_the_expected_values(tmp_path, monkeypatch):
     sent = []
-    real_run = subprocess.run
+    module = sys.modules["crosscheck.grading.grade"]
+    real_run = module.run_contained
 
-    def spy(args, **kwargs):
-        sent.append(json.loads(kwargs["input"]))
-        return real_run(args, **kwargs)
+    def spy(argv, request, *args):
+        sent.append(json.loads(request))
+        return real_run(argv, request, *args)
 
-    monkeypatch.setattr(sys.modules["crosscheck.grading.grade"].subprocess, "run", spy)
+    monkeypatch.setattr(module, "run_contained", spy)
     (tmp_path / "s.py").write_text(GOOD)
     assert grade(tmp_path / "s.py").passed
     [request] = sent
@@ -157,4 +158,100 @@ def test_bad_options_are_one_line_errors(tmp_path):
     done = run_grade(tmp_path, GOOD, "--activation", "softmax")
     assert done.returncode == 2 and "invalid choice: 'softmax'" in done.stderr and "Traceback" not in done.stderr
     done = run_grade(tmp_path, GOOD, "--json", str(tmp_path / "no" / "such" / "dir.json"))
-    assert done.returncode == 2 and "cannot write --json" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "argument --json: cannot write" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- containment: nothing the submission starts outlives the grading ------------------------------
+
+FORKS_A_SLEEPER = """import os, signal
+# A grandchild that holds the test's FIFO open for writing, so that the test sees it die as the FIFO's
+# end of file; the submission carries on only once the grandchild has written its pid.
+ready_r, ready_w = os.pipe()
+if os.fork() == 0:
+    fifo = os.open({fifo!r}, os.O_WRONLY)
+    os.write(fifo, str(os.getpid()).encode() + b"\\n")
+    os.write(ready_w, b"x")
+    while True:
+        signal.pause()
+os.read(ready_r, 1)
+"""
+
+
+def grandchild_dies(fifo_reader: int) -> tuple[int, bool]:
+    """(the grandchild's pid, whether every writer of the FIFO closed it, i.e. the grandchild is dead).
+    Waits on the FIFO's events; the bound only turns a surviving grandchild into a failure, not a hang."""
+    import os
+    import select
+
+    data = b""
+    while True:
+        ready, _, _ = select.select([fifo_reader], [], [], 60)
+        if not ready:
+            return int(data or 0), False
+        chunk = os.read(fifo_reader, 64)
+        if not chunk:
+            return int(data or 0), True
+        data += chunk
+
+
+@pytest.fixture
+def fifo(tmp_path, monkeypatch):
+    """A FIFO the submission's grandchild writes to, opened for reading first (so its open does not block);
+    forks allowed in the child (RLIMIT_NPROC would refuse them to a user other than root)."""
+    import os
+    import signal
+
+    monkeypatch.setattr(sys.modules["crosscheck.grading.grade"], "CHILD_PROCESSES", None, raising=False)
+    path = tmp_path / "grandchild.fifo"
+    os.mkfifo(path)
+    reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    pids = []
+    yield path, reader, pids
+    os.close(reader)
+    for pid in pids:  # only when the test failed: do not leave it running
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_a_grandchild_of_an_endless_submission_is_killed_with_it(tmp_path, fifo):
+    path, reader, pids = fifo
+    (tmp_path / "s.py").write_text(FORKS_A_SLEEPER.format(fifo=str(path)) + "while True:\n    pass\n")
+    verdict = grade(tmp_path / "s.py", timeout_s=3)
+    assert not verdict.passed and verdict.feedback["kind"] == "timeout"
+    pid, died = grandchild_dies(reader)
+    pids.append(pid)
+    assert pid > 0 and died, f"the submission's grandchild {pid} outlived the grading"
+
+
+def test_a_grandchild_of_a_submission_that_exits_is_killed_and_does_not_hold_up_the_verdict(tmp_path, fifo):
+    path, reader, pids = fifo
+    (tmp_path / "s.py").write_text(FORKS_A_SLEEPER.format(fifo=str(path)) + GOOD)
+    verdict = grade(tmp_path / "s.py", timeout_s=60)  # the grandchild holds stdout open: the verdict must not wait for it
+    pid, died = grandchild_dies(reader)
+    pids.append(pid)
+    assert verdict.passed, verdict.text()
+    assert pid > 0 and died, f"the submission's grandchild {pid} outlived the grading"
+
+
+def test_the_submission_runs_under_resource_limits(tmp_path):
+    from crosscheck.grading.grade import CHILD_ADDRESS_SPACE, CHILD_FILE_SIZE
+
+    (tmp_path / "s.py").write_text(
+        "import resource\n"
+        "raise RuntimeError(repr([resource.getrlimit(getattr(resource, 'RLIMIT_' + n)) "
+        "for n in ('AS', 'FSIZE', 'CORE', 'CPU', 'NPROC')]))\n")
+    verdict = grade(tmp_path / "s.py", timeout_s=7)
+    assert not verdict.passed
+    text = verdict.text()
+    expected = [(CHILD_ADDRESS_SPACE,) * 2, (CHILD_FILE_SIZE,) * 2, (0, 0), (8, 9), (0, 0)]
+    assert repr(expected) in text, text
+
+
+@pytest.mark.skipif(sys.platform != "linux" or __import__("os").geteuid() == 0,
+                    reason="RLIMIT_NPROC does not bind root")
+def test_a_submission_may_not_fork(tmp_path):
+    (tmp_path / "s.py").write_text("import os\nos.fork()\n" + GOOD)
+    verdict = grade(tmp_path / "s.py", timeout_s=10)
+    assert not verdict.passed and "Resource temporarily unavailable" in verdict.text(), verdict.text()

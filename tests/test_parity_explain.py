@@ -240,3 +240,58 @@ def test_the_command_prints_and_writes_the_json(tmp_path, capsys):
     assert result["differing_elements"] == 2 and result["causes"]["sign_of_zero"] == 2
     assert result["examples"]["sign_of_zero"][0]["case"] == "built"
     assert "sign_of_zero" in capsys.readouterr().out
+
+
+# --- arrays whose shape is not the case's: skipped, counted and said so --------------------------
+
+def _transposed_case():
+    spec = {"activation": "linear", "weights": [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], "biases": [[0.0, 0.1, 0.2]],
+            "inputs": [[1.0, 2.0]], "upstream": [[1.0, -1.0, 0.5]]}
+    out = (np.array(spec["inputs"]) @ np.array(spec["weights"]) + np.array(spec["biases"])).tolist()
+    return spec, layer(spec, out)
+
+
+def test_explain_skips_a_gradient_both_runtimes_transposed_and_says_so(tmp_path, capsys):
+    from crosscheck.cli import main as cli_main
+
+    spec, a = _transposed_case()
+    a["dWeights"] = np.asarray(a["dWeights"]).T.tolist()  # (3, 2): both runtimes agree on the wrong shape
+    b = dict(a)
+    b["dInputs"] = [[float(np.nextafter(a["dInputs"][0][0], np.inf)), a["dInputs"][0][1]]]  # one element differs
+    path = tmp_path / "r.json"
+    path.write_text(__import__("json").dumps(report(spec, a, b)))
+    assert cli_main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "not explained: 2 arrays whose shape is not the case's" in out and "a dWeights in 1 case" in out, out
+    result = explain_report(report(spec, a, b)).as_json()
+    assert result["skipped_shapes"] == {"a dWeights": 1, "b dWeights": 1} and result["skipped_arrays"] == 2
+    assert result["differing_elements"] == 1
+
+
+def test_explain_leaves_out_a_runtime_whose_output_has_another_shape():
+    spec, a = _transposed_case()
+    b = dict(a)
+    b["output"] = np.asarray(a["output"]).T.tolist()
+    result = explain_report(report(spec, a, b)).as_json()
+    assert result["skipped_shapes"] == {"b output": 1, "b dWeights": 1, "b dBiases": 1, "b dInputs": 1}
+    assert result["differing_elements"] == 0
+
+
+def test_tally_counts_arrays_of_two_shapes_as_not_compared(tmp_path, capsys):
+    from crosscheck.cli import main as cli_main
+    from crosscheck.parity.tally import tally
+
+    spec, a = _transposed_case()
+    b = dict(a)
+    b["dWeights"] = np.asarray(a["dWeights"]).T.tolist()
+    b["dBiases"] = a["dBiases"][0]  # (n,) against (1, n): the same numbers, compared
+    counts = tally(report(spec, a, b))
+    assert counts[("a", "b", "linear", "dWeights")] | {} == {"arrays": 1, "identical": 0, "equal": 0, "max_ulp": 0,
+                                                             "signed_zero": 0, "shape_differs": 1}
+    assert counts[("a", "b", "linear", "dBiases")]["identical"] == 1
+    path = tmp_path / "r.json"
+    path.write_text(__import__("json").dumps(report(spec, a, b)))
+    assert cli_main(["tally", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "not compared: 1 array pairs of two shapes" in out and "a ~ b linear dWeights ×1" in out, out
+    assert "bit-identical for no activation" in out  # a transposed gradient is never agreement

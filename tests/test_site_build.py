@@ -111,6 +111,49 @@ def test_a_folder_not_made_by_build_site_is_never_overwritten(tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+def test_a_starter_or_js_that_is_not_utf8_is_one_line_and_builds_nothing(tmp_path, capsys):
+    from crosscheck.cli import main
+
+    (tmp_path / "starter.py").write_bytes("# café\nclass DenseLayer: pass\n".encode("latin-1"))
+    (tmp_path / "lesson.js").write_bytes("// café\nexport class DenseLayer {}\n".encode("latin-1"))
+    for flag, name in (("--starter", "starter.py"), ("--js", "lesson.js")):
+        out = tmp_path / f"site-{flag[2:]}"
+        code = main(["build-site", "--runtime", "cdn", "--out", str(out), flag, str(tmp_path / name)])
+        captured = capsys.readouterr()
+        assert code == 2 and captured.out == "", captured
+        assert len(captured.err.strip().splitlines()) == 1 and "Traceback" not in captured.err, captured.err
+        assert f"{flag} {tmp_path / name}: not UTF-8 text" in captured.err, captured.err
+        assert not out.exists() and [p.name for p in tmp_path.iterdir() if ".staging-" in p.name] == []
+
+
+def test_a_failed_build_leaves_the_previous_site_and_the_next_build_works(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from crosscheck.cli import main
+    from crosscheck.site import build
+
+    out = tmp_path / "site"
+    assert main(["build-site", "--runtime", "cdn", "--out", str(out)]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real = build.site_config
+
+    def disk_full(origins):  # late in the build, after every page was copied
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(build, "site_config", disk_full)
+    capsys.readouterr()
+    assert main(["build-site", "--runtime", "cdn", "--out", str(out), "--allow-origin", "https://a.example"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and len(err.strip().splitlines()) == 1, err
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    build.check_site(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging or old folder left behind
+    monkeypatch.setattr(build, "site_config", real)
+    assert main(["build-site", "--runtime", "cdn", "--out", str(out), "--allow-origin", "https://a.example"]) == 0
+    assert "https://a.example" in (out / "lib" / "site-config.mjs").read_text()
+    build.check_site(out)
+
+
 @pytest.fixture(scope="module")
 def cdn_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sites") / "cdn"

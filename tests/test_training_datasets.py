@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import struct
 
 import numpy as np
@@ -82,6 +83,29 @@ def test_mnist_loader_says_which_file_is_missing(tmp_path):
         mnist_5_vs_8(tmp_path)
     with pytest.raises(DatasetError, match="not a directory"):
         mnist_5_vs_8(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("fault", ["nan", "inf", "empty"])
+def test_idx_images_that_are_empty_or_not_finite_are_refused_naming_the_file(tmp_path, capsys, monkeypatch, fault):
+    import crosscheck.cli.train as train_cli
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("training started on unusable images")
+
+    monkeypatch.setattr(train_cli, "train_task", refuse)
+    write_fake_mnist(tmp_path, compress=False)
+    images = np.random.default_rng(2).uniform(0, 255, (12, 0 if fault == "empty" else 8, 8))
+    if fault != "empty":
+        images[3, 2, 1] = np.nan if fault == "nan" else np.inf
+    bad = tmp_path / "t10k-images-idx3-ubyte"
+    write_idx(bad, images, ">f4")
+    with pytest.raises(DatasetError, match=re.escape(str(bad))):
+        mnist_5_vs_8(tmp_path)
+    for task in ("mnist", "digits"):
+        assert main(["train", task, "--idx-dir", str(tmp_path), "--epochs", "1"]) == 2
+        err = capsys.readouterr().err
+        assert str(bad) in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+        assert ("not finite" if fault != "empty" else "hold nothing") in err
 
 
 def test_train_digits_reads_idx_files_end_to_end(tmp_path, capsys):

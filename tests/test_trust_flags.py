@@ -55,10 +55,19 @@ BAD = [
     (("serve", "--port", "70000"), "--port"),
     (("serve", "--port", "-1"), "--port"),
     (("serve", "--root", "/nonexistent/site"), "--root"),
+    (("probe-libm", "--runtimes", ","), "--runtimes"),
+    (("probe-libm", "--runtimes", "native,no-such-runtime"), "--runtimes"),
+    (("probe-libm", "--runtimes", "native", "--samples", "10", "--seed", "-1"), "--seed"),
+    (("probe-libm", "--runtimes", "native", "--samples", "0"), "--samples"),
+    (("probe-libm", "--runtimes", "native", "--samples", "10", "--json", "/nonexistent/dir/l.json"), "--json"),
+    (("grade", "/nonexistent/sub.py", "--timeout", "inf"), "--timeout"),
+    (("grade", "/nonexistent/sub.py", "--timeout", "1e308"), "--timeout"),
+    (("grade", "/nonexistent/sub.py", "--timeout", "0"), "--timeout"),
+    (("grade", "/nonexistent/sub.py", "--json", "/nonexistent/dir/g.json"), "--json"),
 ]
 
 
-SUBCOMMANDS = ("train", "bench", "bench-training", "bench-pages", "serve", "build-site")
+SUBCOMMANDS = ("train", "bench", "bench-training", "bench-pages", "serve", "build-site", "probe-libm", "grade")
 
 
 @pytest.mark.parametrize("argv,flag", BAD, ids=[" ".join(a) for a, _ in BAD])
@@ -77,6 +86,15 @@ def test_case_naming_a_folder_or_a_missing_file(capsys, tmp_path):
         assert code == 2 and out == "" and "--case" in err and len(err.strip().splitlines()) == 1, err
     with pytest.raises(CaseFileError, match="is a folder"):
         load_case_file(tmp_path)
+
+
+def test_a_case_file_that_is_not_utf8_is_named(capsys, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_bytes('[{"activation": "linear", "note": "café"}]'.encode("latin-1"))
+    with pytest.raises(CaseFileError, match="not UTF-8 text"):
+        load_case_file(path)
+    code, out, err = cli(capsys, "--runtimes", "native,js-node", "--case", str(path))
+    assert code == 2 and out == "" and str(path) in err and len(err.strip().splitlines()) == 1, err
 
 
 def test_a_case_array_larger_than_the_cap_is_refused(tmp_path):
@@ -103,6 +121,64 @@ def test_tally_and_explain_refuse_what_is_not_a_report(capsys, tmp_path, content
     code, out, err = cli(capsys, command, str(path))
     assert code == 2 and out == "" and str(path) in err and len(err.strip().splitlines()) == 1, err
     assert "Traceback" not in err
+
+
+def test_explain_checks_its_json_path_before_explaining(capsys, tmp_path, monkeypatch):
+    import crosscheck.parity.explain as explain
+
+    def refuse(report):
+        raise AssertionError("explained before --json was checked")
+
+    monkeypatch.setattr(explain, "explain_report", refuse)
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"runtimes": {}, "cases": []}))
+    for target in ("/nonexistent/dir/x.json", str(tmp_path)):
+        code, out, err = cli(capsys, "explain", str(report), "--json", target)
+        assert code == 2 and out == "" and "--json" in err and len(err.strip().splitlines()) == 1, err
+        assert "Traceback" not in err
+
+
+def test_grade_checks_its_json_path_before_grading(capsys, tmp_path, monkeypatch):
+    import crosscheck.cli.grade as grade_cli
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("graded before --json was checked")
+
+    monkeypatch.setattr(grade_cli, "grade", refuse)
+    submission = tmp_path / "sub.py"
+    submission.write_text("class DenseLayer: pass\n")
+    code, out, err = cli(capsys, "grade", str(submission), "--json", "/nonexistent/dir/g.json")
+    assert code == 2 and out == "" and "--json" in err and len(err.strip().splitlines()) == 1, err
+
+
+NO_RUNTIME = [("tally", "{report}"), ("explain", "{report}"), ("grade", "{submission}")]
+RUNTIME = [("run", "--runtimes", "native,js-node"), ("probe-libm", "--runtimes", "native", "--samples", "10"),
+           ("serve", "--port", "0"), ("build-site", "--out", "{tmp}/site"), ("bench", "--runtimes", "native"),
+           ("train", "xor")]
+
+
+@pytest.mark.parametrize("argv", NO_RUNTIME + RUNTIME, ids=lambda argv: argv[0])
+def test_only_what_drives_a_runtime_or_serves_pages_assembles_the_home(capsys, tmp_path, monkeypatch, argv):
+    """Installed, the home is assembled with npm and Node: grade, tally and explain must not need it."""
+    import crosscheck.site.home as home
+    from crosscheck.site.assemble import AssemblyError
+
+    calls = []
+
+    def no_home(force=False):
+        calls.append(argv[0])
+        raise AssemblyError("npm is needed to assemble the runtime")
+
+    monkeypatch.setattr(home, "ensure_home", no_home)
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"runtimes": {}, "cases": []}))
+    submission = tmp_path / "sub.py"
+    submission.write_text("class DenseLayer:\n    pass\n")
+    code, out, err = cli(capsys, *(a.format(report=report, submission=submission, tmp=tmp_path) for a in argv))
+    if argv in RUNTIME:
+        assert calls == [argv[0]] and code == 2 and "npm is needed" in err, (code, out, err)
+    else:
+        assert argv[0] not in calls and "npm is needed" not in err, (code, out, err)
 
 
 def test_good_values_still_parse():

@@ -58,12 +58,24 @@ class Lesson:
                 continue
             path = Path(value).expanduser().resolve()
             if not path.is_file():
-                raise LessonError(f"--{kind} {value}: no such file")
+                raise LessonError(f"--{kind} {value}: " + ("no such file" if not path.exists()
+                                                           else "is a folder" if path.is_dir() else "is not a file"))
             try:
                 data = path.read_bytes()
                 text = data.decode("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise LessonError(f"--{kind} {value}: cannot be read ({exc})") from None
+            except UnicodeDecodeError as exc:
+                raise LessonError(f"--{kind} {value}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+            except OSError as exc:
+                raise LessonError(f"--{kind} {value}: cannot be read ({exc.strerror or exc})") from None
+            if kind == "python":
+                # Compiled here (nothing of it runs) so that a syntax error is bad input, exit 2, as a
+                # JavaScript one is at bundling, instead of an error in every runtime and a failed run.
+                try:
+                    compile(text, str(path), "exec", dont_inherit=True)
+                except SyntaxError as exc:
+                    raise LessonError(f"--python {value}:{exc.lineno}: {type(exc).__name__}: {exc.msg}") from None
+                except ValueError as exc:  # a NUL byte, on Pythons that do not call it a SyntaxError
+                    raise LessonError(f"--python {value}: not Python source: {exc}") from None
             setattr(self, kind, path)
             self._texts[kind] = text
             self._hashes[kind] = hashlib.sha256(data).hexdigest()

@@ -1,6 +1,8 @@
 """``python -m crosscheck [SUBCOMMAND] …``: one thin module per subcommand in this package.
 
-Each module offers ``register(subparsers)``, which adds its parser with ``func=main``; the work
+Each module offers ``register(subparsers)``, which adds its parser with ``func=main`` (and
+``needs_home=False`` when it never starts a runtime nor serves pages, so that it does not assemble the
+installed harness's runtime folder first); the work
 itself lives in parity/, runtimes/, site/ and training/. ``run`` is the default subcommand.
 """
 
@@ -47,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a refused value (already printed as one line): its exit code
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-    if args.command != "assemble":
+    # Only what drives a runtime or serves pages needs the per-user runtime folder; assembling it needs npm,
+    # Node and minutes, so a subcommand that reads a report or grades a file opts out (needs_home=False).
+    if getattr(args, "needs_home", True):
         from ..site.assemble import AssemblyError
         from ..site.home import ensure_home
 

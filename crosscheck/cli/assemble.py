@@ -8,7 +8,7 @@ import sys
 def register(sub) -> None:
     p = sub.add_parser("assemble", help="assemble the offline Pyodide runtime (idempotent; installed: into the per-user cache)")
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, needs_home=False)
 
 
 def main(args) -> int:

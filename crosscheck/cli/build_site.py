@@ -35,6 +35,10 @@ def main(args) -> int:
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, say: the previous site is still in place (built in staging)
+        print(f"error: build-site --out {args.out}: {exc.strerror or exc}"
+              + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), file=sys.stderr)
+        return 2
     out = Path(args.out).resolve()
     size = sum((out / f).stat().st_size for f in manifest["files"])
     where = "the site's own pyodide/ folder (offline)" if args.runtime == "local" else manifest["indexURL"]

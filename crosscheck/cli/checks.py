@@ -50,6 +50,17 @@ def positive(text: str) -> float:
     return value
 
 
+def positive_at_most(high: float, why: str) -> Callable[[str], float]:
+    """``positive``, and at most ``high``: a finite but huge timeout still overflows the clock of a wait."""
+    def parse(text: str) -> float:
+        value = positive(text)
+        if value > high:
+            raise argparse.ArgumentTypeError(f"at most {high:g} ({why}), got {text!r}")
+        return value
+    parse.__name__ = "positive"
+    return parse
+
+
 def integer(low: int, high: int, why: str = "") -> Callable[[str], int]:
     """An integer in [low, high]; ``why`` says what the upper limit protects."""
     def parse(text: str) -> int:
@@ -67,6 +78,19 @@ seed = integer(0, MAX_SEED)
 count = integer(0, 10 ** 9)
 positive_count = integer(1, 10 ** 9)
 port = integer(0, 65535)
+
+
+def runtime_list(text: str) -> list[str]:
+    """Comma-separated runtime names, at least one, each known (an empty list would print an empty table
+    and pass)."""
+    from ..runtimes import RUNTIMES
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in RUNTIMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError((f"unknown runtime(s) {', '.join(unknown)}" if unknown else "no runtime named")
+                                         + f"; known: {', '.join(RUNTIMES)}")
+    return names
 
 
 def output_file(text: str) -> str:

@@ -12,8 +12,8 @@ from . import checks
 def register(sub) -> None:
     p = sub.add_parser("explain", help="attribute every element where two runtimes differ to a cause, by recomputation")
     p.add_argument("report", type=checks.report, help="a report written with --json")
-    p.add_argument("--json", metavar="PATH", help="write the attribution as JSON")
-    p.set_defaults(func=main)
+    p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the attribution as JSON")
+    p.set_defaults(func=main, needs_home=False)
 
 
 def main(args) -> int:
@@ -27,6 +27,10 @@ def main(args) -> int:
         return 2
     print(format_explanation(result))
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1))
+        try:
+            Path(args.json).write_text(json.dumps(result, indent=1))
+        except OSError as exc:
+            print(f"error: cannot write --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"attribution written to {args.json}")
     return 0

@@ -9,7 +9,8 @@ from pathlib import Path
 from python_core import ACTIVATIONS
 
 from ..grading import GradeError, grade
-from ..grading.grade import DEFAULT_TIMEOUT_S
+from ..grading.grade import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S
+from . import checks
 
 
 def register(sub) -> None:
@@ -18,16 +19,14 @@ def register(sub) -> None:
     p.add_argument("submission", type=Path, help="the learner's Python file, defining class DenseLayer")
     p.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS),
                    help="the activation of the exercise the submission answers (default sigmoid)")
-    p.add_argument("--json", type=Path, metavar="PATH", help="also write the verdict and feedback as JSON to PATH")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+    p.add_argument("--json", type=checks.output_file, metavar="PATH", help="also write the verdict and feedback as JSON to PATH")
+    p.add_argument("--timeout", type=checks.positive_at_most(MAX_TIMEOUT_S, "a grader waits for one submission at a time"),
+                   default=DEFAULT_TIMEOUT_S,
                    help=f"seconds the submission may run (default {DEFAULT_TIMEOUT_S:g})")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, needs_home=False)
 
 
 def main(args) -> int:
-    if not args.timeout > 0:
-        print(f"error: --timeout must be a positive number of seconds, got {args.timeout:g}", file=sys.stderr)
-        return 2
     try:
         verdict = grade(args.submission, args.activation, args.timeout)
     except GradeError as exc:
@@ -36,7 +35,7 @@ def main(args) -> int:
     print(verdict.text())
     if args.json:
         try:
-            args.json.write_text(json.dumps(verdict.as_json(), indent=1) + "\n")
+            Path(args.json).write_text(json.dumps(verdict.as_json(), indent=1) + "\n")
         except OSError as exc:
             print(f"error: cannot write --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
             return 2

@@ -7,13 +7,16 @@ import json
 import sys
 from pathlib import Path
 
+from . import checks
+
 
 def register(sub) -> None:
     p = sub.add_parser("probe-libm", help="how often each runtime's exp and tanh are not correctly rounded")
-    p.add_argument("--runtimes", default=None, help="comma-separated runtimes (default: all that can run here)")
-    p.add_argument("--samples", type=int, default=100_000, help="arguments drawn (default 100,000)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the arguments (default 0)")
-    p.add_argument("--json", metavar="PATH", help="write the table as JSON")
+    p.add_argument("--runtimes", type=checks.runtime_list, default=None,
+                   help="comma-separated runtimes (default: all that can run here)")
+    p.add_argument("--samples", type=checks.integer(1, 10 ** 7, "each argument is recomputed with mpmath"), default=100_000, help="arguments drawn (default 100,000)")
+    p.add_argument("--seed", type=checks.seed, default=0, help="seed of the arguments (default 0)")
+    p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the table as JSON")
     p.set_defaults(func=main)
 
 
@@ -23,19 +26,12 @@ def main(args) -> int:
     from ..parity.libm import correct_values, draw_arguments, format_libm, tally_libm, target_for
     from ..runtimes import RUNTIMES, RuntimeFailure, available_runtimes, make_runtime
 
-    if args.samples < 1:
-        print("error: --samples must be positive", file=sys.stderr)
-        return 2
     if args.runtimes is None:
         names, left_out = available_runtimes()
         for name, why in left_out.items():
             print(f"note: {name} cannot run here and is left out ({why})", file=sys.stderr)
     else:
-        names = [r.strip() for r in args.runtimes.split(",") if r.strip()]
-        unknown = [n for n in names if n not in RUNTIMES]
-        if unknown:
-            print(f"error: unknown runtime(s) {unknown}; known: {sorted(RUNTIMES)}", file=sys.stderr)
-            return 2
+        names = args.runtimes
     x, ranges = draw_arguments(args.samples, args.seed)
     request = json.dumps({"x": encode_array(x)})
     results, failures, versions = {}, {}, {}
@@ -57,6 +53,10 @@ def main(args) -> int:
     print(format_libm(rows))
     print(f"\n{args.samples} arguments, seed {args.seed}; reference: correctly rounded (mpmath 160 bits, checked at 320)")
     if args.json:
-        Path(args.json).write_text(json.dumps({"samples": args.samples, "seed": args.seed, "rows": rows,
-                                               "versions": versions, "failures": failures}, indent=1))
+        try:
+            Path(args.json).write_text(json.dumps({"samples": args.samples, "seed": args.seed, "rows": rows,
+                                                   "versions": versions, "failures": failures}, indent=1))
+        except OSError as exc:
+            print(f"error: cannot write --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     return 1 if failures else 0

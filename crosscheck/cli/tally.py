@@ -12,7 +12,7 @@ from ..parity.tally import format_tally, tally
 def register(sub) -> None:
     p = sub.add_parser("tally", help="pairwise bit-identity of runtimes per activation and array, from a report")
     p.add_argument("report", type=checks.report, help="a report written with --json")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, needs_home=False)
 
 
 def main(args) -> int:

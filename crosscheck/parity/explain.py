@@ -249,6 +249,23 @@ def bits_lost(name: str, out: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------
 
+def case_shapes(spec: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """The shape of each result array that the case's operands make."""
+    batch, (n_in, n_out) = len(spec["inputs"]), np.shape(spec["weights"])
+    return {"output": (batch, n_out), "dWeights": (n_in, n_out), "dBiases": (1, n_out), "dInputs": (batch, n_in)}
+
+
+def _shaped(value: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``value`` as an array of ``shape``; a (n,) for (1, n) is the same numbers (math.js's sums give
+    vectors); None for any other shape, which no recipe can be compared with element by element."""
+    array = np.array(value, dtype=np.float64)
+    if array.shape == shape:
+        return array
+    if array.ndim == 1 and shape == (1, array.shape[0]):
+        return array.reshape(shape)
+    return None
+
+
 class _Case:
     """One case's operands and, per runtime, its arrays and the recipes that reproduce them."""
 
@@ -257,7 +274,9 @@ class _Case:
         self.name, self.act = case["name"], spec["activation"]
         f = lambda k: np.array(spec[k], dtype=np.float64)  # noqa: E731
         self.X, self.W, self.b, self.U = f("inputs"), f("weights"), f("biases").reshape(1, -1), f("upstream")
-        self.values = {r: {a: np.array(case["results"][r][a], dtype=np.float64) for a in RESULT_ARRAYS}
+        # every array has the case's shape here: explain_report leaves out the rest (skipped_shapes)
+        shapes = case_shapes(spec)
+        self.values = {r: {a: _shaped(case["results"][r][a], shapes[a]) for a in RESULT_ARRAYS}
                        for r in runtimes}
         with np.errstate(all="ignore"):
             prod = {"seq0": matmul_seq0(self.X, self.W), "first": matmul_first(self.X, self.W),
@@ -319,6 +338,8 @@ class Explanation:
         self.by_pair: dict[str, Counter[str]] = defaultdict(Counter)
         self.cancel_bits: list[float] = []
         self.z_recipes: dict[str, str] = {}
+        # {"runtime array": cases} whose array has another shape than the case's: not explained, and said so
+        self.skipped_shapes: Counter[str] = Counter()
 
     def add(self, cause: str, case: _Case, array: str, idx: tuple[int, ...], a: str, b: str, **detail) -> None:
         self.differing += 1
@@ -343,7 +364,9 @@ class Explanation:
                "examples": {c: self.examples[c] for c in CAUSES if self.examples.get(c)},
                "unexplained_elements": self.unexplained[:listed],
                "by_pair": {p: dict(c) for p, c in sorted(self.by_pair.items())},
-               "z_recipes": self.z_recipes}
+               "z_recipes": self.z_recipes,
+               "skipped_arrays": sum(self.skipped_shapes.values()),
+               "skipped_shapes": dict(sorted(self.skipped_shapes.items()))}
         if self.cancel_bits:
             out["derivative_cancellation_bits_lost"] = {"max": max(self.cancel_bits),
                                                         "mean": sum(self.cancel_bits) / len(self.cancel_bits)}
@@ -439,11 +462,33 @@ def explain_pair_backward(ex: Explanation, case: _Case, a: str, b: str, array: s
         ex.add(cause or UNEXPLAINED, case, array, idx, a, b)
 
 
+def _well_shaped(ex: Explanation, case: dict[str, Any], runtimes: list[str]) -> tuple[list[str], set[tuple[str, str]]]:
+    """(the runtimes whose output has the case's shape, {(runtime, array) of another shape}), each
+    array of another shape counted in ``ex.skipped_shapes``: a runtime can return a transposed
+    gradient, and both runtimes of a pair can agree on it, but the recomputation has the case's shapes.
+    Without its output's shape a runtime's derivative cannot be recomputed, so it leaves the case."""
+    shapes = case_shapes(case["spec"])
+    kept, wrong = [], set()
+    for r in runtimes:
+        for array in RESULT_ARRAYS:
+            if _shaped(case["results"][r][array], shapes[array]) is None:
+                wrong.add((r, array))
+                ex.skipped_shapes[f"{r} {array}"] += 1
+        if (r, "output") not in wrong:
+            kept.append(r)
+        else:
+            ex.skipped_shapes.update(f"{r} {a}" for a in RESULT_ARRAYS if (r, a) not in wrong)
+    return kept, wrong
+
+
 def explain_report(report: dict[str, Any]) -> Explanation:
     runtimes = [r for r, info in report["runtimes"].items() if info.get("ok") and r != EXACT]
     ex = Explanation()
-    ran_by_case = [[r for r in runtimes if "error" not in case["results"].get(r, {"error": 1})]
-                   for case in report["cases"]]
+    ran_by_case, wrong_by_case = [], []
+    for case in report["cases"]:
+        ran, wrong = _well_shaped(ex, case, [r for r in runtimes if "error" not in case["results"].get(r, {"error": 1})])
+        ran_by_case.append(ran)
+        wrong_by_case.append(wrong)
     # first pass: which z recipe reproduces most of each runtime's outputs, over the whole report
     totals: dict[str, Counter[str]] = defaultdict(Counter)
     for case, ran in zip(report["cases"], ran_by_case):
@@ -454,16 +499,16 @@ def explain_report(report: dict[str, Any]) -> Explanation:
     order = ("seq0", "first", "fma", "blas")
     z_recipes = {r: max(order, key=lambda c: (t[c], -order.index(c))) for r, t in totals.items()}
     ex.z_recipes = z_recipes
-    for case, ran in zip(report["cases"], ran_by_case):
+    for case, ran, wrong in zip(report["cases"], ran_by_case, wrong_by_case):
         if len(ran) < 2:
             continue
         c = _Case(case, ran, z_recipes)
         for a, b in itertools.combinations(ran, 2):
             out_causes: dict = {}
             for array in RESULT_ARRAYS:
-                va, vb = c.values[a][array], c.values[b][array]
-                if va.shape != vb.shape:
+                if (a, array) in wrong or (b, array) in wrong:
                     continue
+                va, vb = c.values[a][array], c.values[b][array]
                 diff = np.argwhere(~same_bits(va, vb))
                 idxs = [tuple(int(i) for i in d) for d in diff]
                 if not idxs:
@@ -488,6 +533,10 @@ def format_explanation(result: dict[str, Any]) -> str:
     lines.append("by pair:")
     for pair, counts in result["by_pair"].items():
         lines.append(f"  {pair}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
+    if result.get("skipped_arrays"):
+        lines.append(f"not explained: {result['skipped_arrays']} arrays whose shape is not the case's "
+                     "(their elements are not counted above): "
+                     + ", ".join(f"{k} in {v} case{'s' if v != 1 else ''}" for k, v in result["skipped_shapes"].items()))
     for u in result["unexplained_elements"][:20]:
         lines.append(f"unexplained: {u['case']} {u['array']} {u['index']} {u['runtimes'][0]} {u['values'][0]!r} "
                      f"~ {u['runtimes'][1]} {u['values'][1]!r}")

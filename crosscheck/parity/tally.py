@@ -16,17 +16,19 @@ import numpy as np
 
 from python_core import RESULT_ARRAYS
 
-from .compare import ulp_distance
+from .compare import _row_and_vector, ulp_distance
 
 
 def tally(report: dict[str, Any]) -> dict[tuple[str, str, str, str], dict[str, int]]:
-    """{(runtime a, runtime b, activation, array): {arrays, identical, equal, max_ulp, signed_zero}}.
+    """{(runtime a, runtime b, activation, array): {arrays, identical, equal, max_ulp, signed_zero, shape_differs}}.
 
-    ``identical`` counts arrays equal bit for bit, ``equal`` arrays equal as numbers (±0 aside), and
-    ``signed_zero`` the elements that are zero in both but with different signs."""
+    ``identical`` counts arrays equal bit for bit, ``equal`` arrays equal as numbers (±0 aside),
+    ``signed_zero`` the elements that are zero in both but with different signs, and ``shape_differs``
+    the arrays of two shapes (a transposed gradient, say), counted in ``arrays`` but in neither
+    ``identical`` nor ``equal``: not compared, and never taken for agreement."""
     runtimes = [name for name, info in report["runtimes"].items() if info.get("ok")]
     counts: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(
-        lambda: {"arrays": 0, "identical": 0, "equal": 0, "max_ulp": 0, "signed_zero": 0})
+        lambda: {"arrays": 0, "identical": 0, "equal": 0, "max_ulp": 0, "signed_zero": 0, "shape_differs": 0})
     for case in report["cases"]:
         activation = case["spec"]["activation"]
         for a, b in itertools.combinations(runtimes, 2):
@@ -37,6 +39,11 @@ def tally(report: dict[str, Any]) -> dict[tuple[str, str, str, str], dict[str, i
                 x, y = np.asarray(ra[array], np.float64), np.asarray(rb[array], np.float64)
                 entry = counts[(a, b, activation, array)]
                 entry["arrays"] += 1
+                if x.shape != y.shape and _row_and_vector(x.shape, y.shape):
+                    x, y = x.reshape(-1), y.reshape(-1)  # (n,) against (1, n): the same numbers, as compare does
+                if x.shape != y.shape:
+                    entry["shape_differs"] += 1
+                    continue
                 same_bits = x.view(np.int64) == y.view(np.int64)
                 entry["identical"] += int(same_bits.all())
                 entry["equal"] += int((x == y).all())  # equal as numbers: +0.0 == -0.0
@@ -69,4 +76,10 @@ def format_tally(counts: dict[tuple[str, str, str, str], dict[str, int]]) -> str
         if up_to_zero:
             line += f"; equal but for the sign of zeros for {', '.join(up_to_zero)}"
         lines.append(line)
+    differ = [(key, e["shape_differs"]) for key, e in sorted(counts.items()) if e.get("shape_differs")]
+    if differ:
+        lines.append("")
+        lines.append(f"not compared: {sum(n for _, n in differ)} array pairs of two shapes (counted in the "
+                     "arrays, never as identical): "
+                     + ", ".join(f"{a} ~ {b} {activation} {array} ×{n}" for (a, b, activation, array), n in differ))
     return "\n".join(lines)

@@ -15,13 +15,15 @@ the site's ``lib/site-config.mjs``, which the pages read, and into its manifest,
 ``serve --root`` sends ``Content-Security-Policy: frame-ancestors``. With none, the pages accept
 embedding messages only from their own origin.
 
-A folder that was not made by this command is never overwritten.
+A folder that was not made by this command is never overwritten. The site is built in a staging folder
+beside the target and renamed into place, so a build that fails leaves the previous site as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import urllib.parse
 from pathlib import Path
@@ -139,15 +141,28 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _prepare_out(out: Path) -> None:
+def _check_out(out: Path) -> None:
     if out.exists():
         if not out.is_dir():
             raise SiteError(f"{out} exists and is not a folder")
         if any(out.iterdir()) and not (out / MARKER).exists():
             raise SiteError(f"{out} is not empty and was not made by build-site; choose another --out "
                             f"(nothing was deleted)")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+
+
+def _replace_out(staging: Path, out: Path) -> None:
+    """The finished site in place of ``out``: the old site moves aside first and goes only once the new
+    one is in place, so no moment shows a half-built site."""
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.replace(old)
+    try:
+        staging.replace(out)
+    except OSError:
+        if old.exists():
+            old.replace(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 # --js: the author's layer, bundled (crosscheck/author), behind the one function the pages call.
@@ -198,14 +213,20 @@ AUTHOR_IMPORT = 'import { runCase } from "../lib/author-layer.mjs";'
 AUTHOR_PAGES = ("pages/lab.mjs", "pages/exercise.mjs")
 
 
-def _use_author_js(out: Path, js: Path) -> dict:
+def _author_js(js: Path):
+    """The author's Lesson, bundled: every error (no such file, not UTF-8, an import) before the build."""
     from ..author import Lesson, LessonError
 
     try:
         lesson = Lesson(js=js)
-        bundle = lesson.bundle()
+        lesson.bundle()
     except LessonError as exc:
         raise SiteError(str(exc)) from None
+    return lesson
+
+
+def _use_author_js(out: Path, lesson) -> dict:
+    bundle = lesson.bundle()
     shutil.copy2(bundle.file, out / "lib" / "author-lesson.mjs")
     (out / "lib" / "author-layer.mjs").write_text(AUTHOR_LAYER % {"name": Path(lesson.js).name})
     for rel in AUTHOR_PAGES:
@@ -217,11 +238,20 @@ def _use_author_js(out: Path, js: Path) -> dict:
     return lesson.files()["js"]
 
 
-def _use_starter(out: Path, starter: Path) -> dict:
-    starter = Path(starter).expanduser().resolve()
+def _read_starter(starter: Path) -> tuple[Path, str]:
+    given, starter = starter, Path(starter).expanduser().resolve()
     if not starter.is_file():
-        raise SiteError(f"--starter {starter}: no such file")
-    text = starter.read_text(encoding="utf-8")
+        raise SiteError(f"--starter {given}: " + ("no such file" if not starter.exists()
+                                                  else "is a folder" if starter.is_dir() else "is not a file"))
+    try:
+        return starter, starter.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SiteError(f"--starter {given}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise SiteError(f"--starter {given}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _use_starter(out: Path, starter: Path, text: str) -> dict:
     (out / "pages" / "exercise-starter.mjs").write_text(
         f"// Written by `build-site --starter`: the author's starter code ({starter.name}).\n"
         f"const CODE = {json.dumps(text)};\n\nexport function starterCode(_activation) {{\n  return CODE;\n}}\n")
@@ -239,12 +269,28 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
     out = Path(out).resolve()
     check_built(root, runtime_dir)
     check_runtime(runtime_dir)
-    if starter is not None and not Path(starter).expanduser().is_file():
-        raise SiteError(f"--starter {starter}: no such file")
-    if js is not None and not Path(js).expanduser().is_file():
-        raise SiteError(f"--js {js}: no such file")
+    _check_out(out)
+    # The author's files are read (and the JavaScript bundled) before the build, so that a bad one
+    # leaves nothing behind.
+    read_starter = _read_starter(Path(starter)) if starter is not None else None
+    lesson = _author_js(Path(js)) if js is not None else None
     wheel = core_wheel(runtime_dir)
-    _prepare_out(out)
+    # Built in a staging folder beside ``out`` and renamed into place whole: a build that fails leaves
+    # the previous site (or nothing), never a half-built folder that the next build would refuse.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        manifest = _build_into(staging, runtime, root, runtime_dir, wheel, origins, lesson, read_starter)
+        _replace_out(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _build_into(out: Path, runtime: str, root: Path, runtime_dir: Path, wheel: Path, origins: list[str],
+                lesson, read_starter: tuple[Path, str] | None) -> dict:
+    out.mkdir()
     files = page_files(root)
     for rel in files:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -258,10 +304,10 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
         shutil.copy2(wheel, out / "wheels" / wheel.name)
     (out / "lib" / "runtime-config.mjs").write_text(runtime_config(runtime, wheel.name))
     authored = {}
-    if js is not None:
-        authored["js"] = _use_author_js(out, Path(js))
-    if starter is not None:
-        authored["starter"] = _use_starter(out, Path(starter))
+    if lesson is not None:
+        authored["js"] = _use_author_js(out, lesson)
+    if read_starter is not None:
+        authored["starter"] = _use_starter(out, *read_starter)
     (out / "lib" / "site-config.mjs").write_text(site_config(origins))
     manifest = {"runtime": runtime, "pyodide": PYODIDE_VERSION, "allowOrigins": origins,
                 "frameAncestors": frame_ancestors(origins),

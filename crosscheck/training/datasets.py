@@ -92,7 +92,13 @@ def read_idx(path: str | Path) -> np.ndarray:
     if len(raw) - header != expected:
         raise DatasetError(f"{path}: shape {shape} of {dtype.name} needs {expected} data bytes, "
                            f"the file has {len(raw) - header}")
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    array = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        # A NaN or ±inf would reach a runtime as data and end the run there, with a traceback.
+        bad = np.argwhere(~np.isfinite(array))
+        raise DatasetError(f"{path}: {len(bad):,} values are not finite (NaN or ±inf), the first at index "
+                           f"{tuple(int(i) for i in bad[0])}")
+    return array
 
 
 def find_idx(directory: Path, split: str, kind: str) -> Path:
@@ -113,11 +119,15 @@ def mnist_5_vs_8(directory: str | Path) -> Dataset:
         raise DatasetError(f"{directory}: not a directory (give the folder holding MNIST's IDX files)")
     splits = {}
     for split in ("train", "t10k"):
-        images = read_idx(find_idx(directory, split, "images"))
+        images_path = find_idx(directory, split, "images")
+        images = read_idx(images_path)
         labels = read_idx(find_idx(directory, split, "labels"))
         if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
             raise DatasetError(f"{directory}: {split} images {images.shape} and labels {labels.shape} do not "
                                f"pair up (expected (n, rows, cols) and (n,))")
+        if images.shape[1] * images.shape[2] == 0:
+            # a layer of 0 inputs would be built, and fail inside the runtime
+            raise DatasetError(f"{images_path}: images of {images.shape[1]}×{images.shape[2]} pixels hold nothing")
         keep = (labels == POSITIVE_DIGIT) | (labels == NEGATIVE_DIGIT)
         if not keep.any():
             raise DatasetError(f"{directory}: the {split} labels hold no {NEGATIVE_DIGIT}s or {POSITIVE_DIGIT}s")
