@@ -57,7 +57,7 @@ def test_a_save_reruns_and_a_broken_save_is_one_error_line_and_watching_goes_on(
     python.write_text(good_python + "def broken(:\n")
     second = read_until_verdict(process)
     assert second[-1].startswith("watch: verdict 2: ERROR"), second[-3:]
-    assert errors(second) == [f"error: {python}, line {good_python.count(chr(10)) + 1}: SyntaxError: invalid syntax"]
+    assert errors(second) == [f"error: --python {python}:{good_python.count(chr(10)) + 1}: SyntaxError: invalid syntax"]
 
     python.write_text(good_python + "# fixed\n")
     third = read_until_verdict(process)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import checks
-from .run import BadInput, Plan, add_options, execute, prepare, write_report
+from .run import BadInput, add_options, execute, prepare, write_report
 
 POLL_S = 0.05  # how often the files' size and modification time are looked at
 
@@ -55,17 +55,6 @@ def wait_for_change(files: list[Path], before: dict) -> dict:
                 return now
 
 
-def check_syntax(plan: Plan) -> None:
-    """A Python file that does not compile is one line here, not a failure in every Python runtime."""
-    lesson = plan.lesson
-    if lesson is None or lesson.python is None:
-        return
-    try:
-        compile(lesson.python_source, str(lesson.python), "exec")
-    except SyntaxError as exc:
-        raise BadInput(f"{lesson.python}, line {exc.lineno}: SyntaxError: {exc.msg}") from None
-
-
 def main(args) -> int:
     from ..parity.report import format_table
     from ..resident import PoolError
@@ -91,7 +80,6 @@ def main(args) -> int:
         while True:
             try:
                 plan = prepare(args)
-                check_syntax(plan)
                 report = execute(args, plan, pool=True)
                 print(format_table(report))
                 if args.json:
