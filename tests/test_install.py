@@ -104,6 +104,55 @@ def test_console_script_assembles_once_then_pytest_checks_a_lesson_repo(installe
     assert not [p for p in (repo / "lesson").iterdir() if p.name not in ("dense.js", "dense.py")]
 
 
+GRADED = """import numpy as np
+
+
+class DenseLayer:
+    def __init__(self, n_inputs, n_neurons, weights=None, biases=None):
+        self.weights, self.biases = weights, biases
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = 1.0 / (1.0 + np.exp(-(inputs @ self.weights + self.biases)))
+        return self.output
+
+    def backward(self, upstream):
+        dZ = upstream * self.output * (1.0 - self.output)
+        self.dWeights = self.inputs.T @ dZ
+        self.dBiases = np.sum(dZ, axis=0, keepdims=True)
+        self.dInputs = dZ @ self.weights.T
+        return self.dInputs
+"""
+
+
+def test_grade_tally_and_explain_need_no_assembled_runtime(installed, tmp_path):
+    """Installed, with a fresh cache and neither npm nor node on PATH: grade, tally and explain work
+    without assembling the per-user runtime folder (which needs both)."""
+    python, env = installed
+    script = python.parent / "dense-parity"
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    bare = {k: v for k, v in env.items() if k != "DENSE_PARITY_NODE_MODULES"}
+    (tmp_path / "bin").mkdir()
+    bare.update(DENSE_PARITY_CACHE=str(cache), PATH=str(tmp_path / "bin"))
+    spec = {k: v for k, v in LESSON_EXAMPLE.items() if k != "name"}
+    arrays = {k: v.tolist() for k, v in run_case(spec).items()}
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"runtimes": {"native": {"ok": True}, "js-node": {"ok": True}},
+                                  "cases": [{"name": "lesson", "spec": spec,
+                                             "results": {"native": arrays, "js-node": arrays}}]}))
+    submission = tmp_path / "submission.py"
+    submission.write_text(GRADED)
+    for argv in (["grade", str(submission)], ["tally", str(report)], ["explain", str(report)]):
+        done = subprocess.run([str(script), *argv], cwd=tmp_path, env=bare, capture_output=True, text=True)
+        assert done.returncode == 0, (argv, done.stdout, done.stderr)
+        assert "assembling" not in done.stderr and "npm" not in done.stderr, done.stderr
+    assert not (cache / "runtime").exists()
+    done = subprocess.run([str(script), "--runtimes", "native,js-node"], cwd=tmp_path, env=bare,
+                          capture_output=True, text=True)  # what does drive a runtime still assembles it
+    assert done.returncode == 2 and "npm is needed to assemble the runtime" in done.stderr, done.stderr
+
+
 PYODIDE_TEST = '''import json
 
 from pytest_pyodide import run_in_pyodide
