@@ -147,9 +147,11 @@ def test_pyodide_node_checks_wheel_hashes_itself(runtime_copy):
     assert lock["packages"]["numpy"]["sha256"] == before
     node = node_path()
     assert node, "node is needed"
-    proc = subprocess.run([node, str(NODE_SCRIPTS / "pyodide_node.mjs"), str(runtime_copy)], input="",
+    # The protocol's first line in is the token its messages carry; then no request, so stdin ends.
+    proc = subprocess.run([node, str(NODE_SCRIPTS / "pyodide_node.mjs"), str(runtime_copy)], input="t0ken\n",
                           capture_output=True, text=True, timeout=180)
     messages = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert messages and all(m.get("token") == "t0ken" for m in messages), proc.stdout
     failed = [m for m in messages if m.get("type") == "failed"]
     assert failed and not [m for m in messages if m.get("type") == "ready"], proc.stdout + proc.stderr
     assert (f"{runtime_copy / NUMPY}: sha256 {after} differs from pyodide-lock.json's {before}"
