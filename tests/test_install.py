@@ -104,25 +104,7 @@ def test_console_script_assembles_once_then_pytest_checks_a_lesson_repo(installe
     assert not [p for p in (repo / "lesson").iterdir() if p.name not in ("dense.js", "dense.py")]
 
 
-GRADED = """import numpy as np
-
-
-class DenseLayer:
-    def __init__(self, n_inputs, n_neurons, weights=None, biases=None):
-        self.weights, self.biases = weights, biases
-
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = 1.0 / (1.0 + np.exp(-(inputs @ self.weights + self.biases)))
-        return self.output
-
-    def backward(self, upstream):
-        dZ = upstream * self.output * (1.0 - self.output)
-        self.dWeights = self.inputs.T @ dZ
-        self.dBiases = np.sum(dZ, axis=0, keepdims=True)
-        self.dInputs = dZ @ self.weights.T
-        return self.dInputs
-"""
+GRADED = (Path(__file__).parent / "lessons" / "exercise_solution.py").read_text()
 
 
 def test_grade_tally_and_explain_need_no_assembled_runtime(installed, tmp_path):

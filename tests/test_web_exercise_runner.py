@@ -9,6 +9,7 @@ import ast
 import importlib.util
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,25 +23,7 @@ _spec = importlib.util.spec_from_file_location("exercise_runner_under_test", RUN
 runner = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(runner)
 
-SOLUTION = """import numpy as np
-
-
-class DenseLayer:
-    def __init__(self, n_inputs, n_neurons, weights=None, biases=None):
-        self.weights, self.biases = weights, biases
-
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = 1.0 / (1.0 + np.exp(-(inputs @ self.weights + self.biases)))
-        return self.output
-
-    def backward(self, dLossWrtLayerOutput):
-        dZ = dLossWrtLayerOutput * self.output * (1.0 - self.output)
-        self.dWeights = self.inputs.T @ dZ
-        self.dBiases = dZ.sum(axis=0, keepdims=True)
-        self.dInputs = dZ @ self.weights.T
-        return self.dInputs
-"""
+SOLUTION = (Path(__file__).parent / "lessons" / "exercise_solution.py").read_text()
 
 BATCH_CASE = {"activation": "sigmoid", "weights": [[0.5, -1.0], [0.25, 2.0], [-0.75, 0.1]],
               "biases": [[0.1, -0.2]], "inputs": [[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]],
