@@ -35,6 +35,7 @@ import os
 import shutil
 import subprocess
 import threading
+import warnings
 from typing import Any, Callable
 
 from ...paths import NODE_MODULES
@@ -344,7 +345,10 @@ class WebKitPage:
         options.add_argument("--automation")
         service = Service(executable_path=browser.driver, env={**os.environ, "DISPLAY": browser.display})
         try:
-            self.driver = webdriver.WebKitGTK(options=options, service=service)
+            with warnings.catch_warnings():
+                # Selenium 4.51's own WebKitGTK driver uses an argument it has deprecated; not ours to fix.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.driver = webdriver.WebKitGTK(options=options, service=service)
         except Exception as exc:
             raise BrowserUnavailable(f"could not start {browser.driver} with {browser.minibrowser}: "
                                      f"{str(exc).strip().splitlines()[0]}") from exc
