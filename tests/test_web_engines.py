@@ -1,0 +1,171 @@
+"""The lab and the exercise in Firefox and in WebKit, as learners on those browsers get them: embedded
+in a lesson page, both pages load and announce themselves, the lab shows python_core's numbers, a
+correct backward() passes, a wrong one gets its feedback, and an endless loop is stopped while the
+page goes on answering.
+
+Each engine opens one lesson page with both pages in frames (two Pyodides booting side by side, not
+four one after the other) and drives the exercise through the embedding commands, as a lesson does.
+The frames are of the page's own origin (the development pages accept only that one), so the
+lesson page can read what the learner sees in them. The two engines run their scenarios side by
+side in the module's fixture; the tests judge what it saw. Every wait is on an event or on the
+page's state, never on the clock. (Chromium has the full page and embedding tests: test_web_*.py.)
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+
+import pytest
+
+from crosscheck.parity.cases import LESSON_EXAMPLE
+from python_core import RESULT_ARRAYS, run_case
+
+ENGINES = ["firefox", "webkit"]
+TIMEOUT_S = 3  # the exercise's limit for learner code, through the URL: keeps the endless loop short
+# Only safeguards against a page that never answers; a busy two-core machine takes far less.
+BOOT_LIMIT_S = 600
+CHECK_LIMIT_S = 300
+GAPS = {  # the sigmoid starter's four gaps → a correct solution (as in test_web_exercise.py)
+    'todo("the derivative of the activation")': "self.output * (1.0 - self.output)",
+    'todo("dWeights")': "self.inputs.T @ dZ",
+    'todo("dBiases")': "np.sum(dZ, axis=0, keepdims=True)",
+    'todo("dInputs, the gradient passed back")': "dZ @ self.weights.T",
+}
+
+LESSON = f"""<!doctype html><html><head><meta charset="utf-8"><title>A lesson</title></head><body>
+<iframe id="exercise" src="/pages/index.html?page=exercise&amp;activation=sigmoid&amp;timeout={TIMEOUT_S}"
+        style="position:fixed;left:0;top:0;width:50%;height:100%;border:0"></iframe>
+<iframe id="lab" src="/pages/index.html?page=lab" style="position:fixed;right:0;top:0;width:50%;height:100%;border:0"></iframe>
+<script>
+  window.received = [];
+  window.addEventListener("message", (event) => {{
+    if (event.origin === location.origin && event.data && event.data.source === "dense-parity") received.push(event.data);
+  }});
+  window.send = (frame, message) => document.getElementById(frame).contentWindow.postMessage(message, location.origin);
+  window.inFrame = (frame) => document.getElementById(frame).contentWindow;
+</script></body></html>"""
+
+HAS_EVENTS = "(wanted) => wanted.every(([p, t, n]) => received.filter(m => m.page === p && m.type === t).length >= n)"
+EVENTS = "([p, t]) => received.filter(m => m.page === p && m.type === t)"
+FEEDBACK = """() => { const d = inFrame('exercise').document;
+    return {state: d.documentElement.dataset.exercise, kind: d.getElementById('feedback').dataset.kind,
+            title: d.querySelector('#feedback strong')?.textContent ?? '', text: d.getElementById('feedback').innerText,
+            code: inFrame('exercise').exercise.getCode()}; }"""
+LAB_CELLS = """() => [...inFrame('lab').document.querySelectorAll('td.cell')].map(td => ({
+    array: td.dataset.array, i: +td.dataset.i, j: +td.dataset.j, py: td.dataset.py, js: td.dataset.js}))"""
+
+
+def check(page, code: str, count: int) -> dict:
+    """The lesson sends ``code`` and Check; waits for the ``count``-th result; returns it and what the learner sees."""
+    page.evaluate("(code) => { send('exercise', {type: 'setCode', code}); send('exercise', {type: 'check'}); }", code)
+    page.wait_for(HAS_EVENTS, CHECK_LIMIT_S, [["exercise", "result", count]])
+    return {"event": page.evaluate(EVENTS, ["exercise", "result"])[count - 1], "shown": page.evaluate(FEEDBACK)}
+
+
+def scenario(page, url: str) -> dict:
+    seen: dict = {}
+    page.goto(url)
+    page.wait_for(HAS_EVENTS, BOOT_LIMIT_S, [["exercise", "ready", 1], ["lab", "ready", 1], ["lab", "result", 1]])
+    seen["ready"] = {p: page.evaluate(EVENTS, [p, "ready"])[0] for p in ("exercise", "lab")}
+    seen["lab"] = page.evaluate(EVENTS, ["lab", "result"])[0]
+    seen["cells"] = page.evaluate(LAB_CELLS)
+    seen["starter"] = starter = page.evaluate("() => inFrame('exercise').exercise.starter")
+    solution = starter
+    for gap, answer in GAPS.items():
+        solution = solution.replace(gap, answer)
+    seen["solution"] = solution
+    seen["correct"] = check(page, solution, 1)
+    seen["wrong"] = check(page, solution.replace("self.output * (1.0 - self.output)", "self.output"), 2)
+    seen["endless"] = check(page, solution.replace("return self.dInputs", "while True:\n            pass"), 3)
+    # The page answers after the stop: the lesson's Reset puts the starter back.
+    page.evaluate("() => send('exercise', {type: 'reset'})")
+    page.wait_for("(starter) => inFrame('exercise').exercise.getCode() === starter", CHECK_LIMIT_S, starter)
+    seen["after"] = page.evaluate(FEEDBACK)
+    seen["errors"] = page.evaluate(EVENTS, ["exercise", "error"]) + page.evaluate(EVENTS, ["lab", "error"])
+    seen["page_errors"] = list(page.errors)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def seen(request, static_server, tmp_path_factory):
+    """{engine: what the lesson page saw, or the exception that stopped the scenario}; both engines side by side."""
+    folder = tmp_path_factory.mktemp("engine-lesson")
+    (folder / "lesson.html").write_text(LESSON)
+    url = static_server.url + static_server.mount(folder) + "lesson.html"
+    browsers = {engine: request.getfixturevalue(engine) for engine in ENGINES}  # launched here, on this thread
+    results: dict = {}
+
+    def run(engine: str) -> None:
+        page = None
+        try:
+            page = browsers[engine].new_page(viewport={"width": 1280, "height": 900})
+            results[engine] = scenario(page, url)
+        except Exception as exc:  # handed to this engine's tests, and no one else's
+            results[engine] = exc
+        finally:
+            if page is not None:
+                page.close()  # at once: the exercise's next spare Python would boot on, for no one
+
+    threads = [threading.Thread(target=run, args=(engine,), name=f"lesson-{engine}", daemon=True) for engine in ENGINES]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def seen_in(seen, engine: str) -> dict:
+    result = seen[engine]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_pages_load_and_announce_themselves(seen, engine):
+    s = seen_in(seen, engine)
+    for page in ("exercise", "lab"):
+        assert s["ready"][page]["versions"]["pyodide"] == "0.27.7", s["ready"][page]
+    assert s["errors"] == [] and s["page_errors"] == [], (s["errors"], s["page_errors"])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_lab_shows_python_cores_numbers(seen, engine):
+    s = seen_in(seen, engine)
+    assert s["lab"]["passed"] is True and s["lab"]["details"]["verdict"] in ("identical", "agree"), s["lab"]
+    native = run_case(dict(LESSON_EXAMPLE))  # the other runtime: NumPy natively
+    assert len(s["cells"]) == sum(native[name].size for name in RESULT_ARRAYS)
+    for cell in s["cells"]:
+        reference = float(native[cell["array"]][cell["i"], cell["j"]])
+        for side in ("py", "js"):  # the exact float64 each language computed in this engine, as hex bits
+            value = struct.unpack(">d", bytes.fromhex(cell[side]))[0]
+            assert abs(value - reference) <= 1e-15 + 1e-12 * abs(reference), (engine, cell, side)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_correct_backward_passes(seen, engine):
+    s = seen_in(seen, engine)
+    event, shown = s["correct"]["event"], s["correct"]["shown"]
+    assert event["passed"] is True and event["details"]["kind"] == "pass", event
+    assert [c["passed"] for c in event["details"]["cases"]] == [True] * 5
+    assert shown["state"] == "passed" and shown["kind"] == "pass" and "all 5 cases" in shown["text"], shown
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_wrong_backward_gets_its_feedback(seen, engine):
+    s = seen_in(seen, engine)
+    event, shown = s["wrong"]["event"], s["wrong"]["shown"]
+    assert event["passed"] is False and event["details"]["array"] == "dWeights", event
+    assert shown["state"] == "value" and shown["title"] == "dWeights is wrong in the lesson example", shown
+    assert event["details"]["title"] == shown["title"]  # what the lesson hears is what the learner sees
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_endless_loop_is_stopped_and_the_page_answers(seen, engine):
+    s = seen_in(seen, engine)
+    event, shown = s["endless"]["event"], s["endless"]["shown"]
+    assert event["passed"] is False and event["details"]["kind"] == "timeout", event
+    assert shown["state"] == "timeout" and shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s"
+    assert shown["code"] != s["solution"] and "while True" in shown["code"]  # the learner's code is kept
+    assert s["after"]["code"] == s["starter"]  # the Reset that came after was obeyed
