@@ -34,6 +34,23 @@ def verified_runtime():
     return RUNTIME_DIR
 
 
+# --- work started early, so that it overlaps the tests before the ones that need it ------------
+
+@pytest.fixture(scope="session", autouse=True)
+def started_early(request, crosscheck_pool):
+    """{module name: concurrent.futures.Future} of each selected test module's ``start_early(pool)``,
+    called as the session starts. For what mostly waits on other processes (Firefox and WebKit
+    booting Pyodide), whose drivers are not bound to a thread: the tests in between go on meanwhile."""
+    modules = {item.module for item in request.session.items if getattr(item, "module", None) is not None}
+    starters = [m for m in modules if hasattr(m, "start_early")]
+    if starters:
+        crosscheck_pool.server  # noqa: B018 (made on this thread, before the work started early shares it)
+    futures = {m.__name__: m.start_early(crosscheck_pool) for m in sorted(starters, key=lambda m: m.__name__)}
+    yield futures
+    for future in futures.values():  # finished before the pool closes what it started
+        future.exception()
+
+
 # --- the lesson pages (lab, exercise) --------------------------------------------------------
 class LessonPages:
     """Opens lesson pages in the session's Chromium and saves screenshots as test artifacts.

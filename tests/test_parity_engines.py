@@ -10,16 +10,27 @@ for those every JavaScript engine must agree bit for bit.
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from crosscheck.parity.random_cases import random_cases
 from crosscheck.parity.runner import run_cases
+from crosscheck.pytest_plugin import ENGINE_RUNTIMES
 from python_core import RESULT_ARRAYS
 
 PYODIDE = ["pyodide-chromium", "pyodide-firefox", "pyodide-webkit", "pyodide-node"]
 JS = ["js-chromium", "js-firefox", "js-webkit", "js-node"]
 CASES = random_cases(40, seed=13)  # every activation, saturation, ±0 and the kink included
+
+
+def start_early(pool) -> Future:
+    """The four engine runtimes boot as the session starts (conftest.started_early); engine_runtimes
+    then finds them booted, or waits for the boots under way."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-engines")
+    future = executor.submit(pool.boot, list(ENGINE_RUNTIMES))
+    executor.shutdown(wait=False)  # its thread ends with the boots
+    return future
 
 
 def bits(a) -> bytes:

@@ -7,14 +7,17 @@ Each engine opens one lesson page with both pages in frames (two Pyodides bootin
 four one after the other) and drives the exercise through the embedding commands, as a lesson does.
 The frames are of the page's own origin (the development pages accept only that one), so the
 lesson page can read what the learner sees in them. The two engines run their scenarios side by
-side in the module's fixture; the tests judge what it saw. Every wait is on an event or on the
+side, started as the session starts (``start_early``); the tests judge what they saw. Every wait is on an event or on the
 page's state, never on the clock. (Chromium has the full page and embedding tests: test_web_*.py.)
 """
 
 from __future__ import annotations
 
+import shutil
 import struct
-import threading
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -87,32 +90,45 @@ def scenario(page, url: str) -> dict:
     return seen
 
 
-@pytest.fixture(scope="module")
-def seen(request, static_server, tmp_path_factory):
-    """{engine: what the lesson page saw, or the exception that stopped the scenario}; both engines side by side."""
-    folder = tmp_path_factory.mktemp("engine-lesson")
+def start_early(pool) -> Future:
+    """Both engines' scenarios, side by side, started as the session starts (conftest.started_early):
+    they mostly wait on Firefox and WebKit booting Pyodide, which the tests before these need not wait for."""
+    folder = Path(tempfile.mkdtemp(prefix="engine-lesson-"))
     (folder / "lesson.html").write_text(LESSON)
-    url = static_server.url + static_server.mount(folder) + "lesson.html"
-    browsers = {engine: request.getfixturevalue(engine) for engine in ENGINES}  # launched here, on this thread
-    results: dict = {}
+    url = pool.server.url + pool.server.mount(folder) + "lesson.html"
+    executor = ThreadPoolExecutor(max_workers=len(ENGINES), thread_name_prefix="lesson")
+    futures = {engine: executor.submit(run_scenario, pool, engine, url) for engine in ENGINES}
+    executor.shutdown(wait=False)  # its threads end with the scenarios
+    everything: Future = Future()
 
-    def run(engine: str) -> None:
-        page = None
-        try:
-            page = browsers[engine].new_page(viewport={"width": 1280, "height": 900})
-            results[engine] = scenario(page, url)
-        except Exception as exc:  # handed to this engine's tests, and no one else's
-            results[engine] = exc
-        finally:
-            if page is not None:
-                page.close()  # at once: the exercise's next spare Python would boot on, for no one
+    def gather(_) -> None:
+        if all(f.done() for f in futures.values()):
+            shutil.rmtree(folder, ignore_errors=True)
+            everything.set_result({engine: f.result() for engine, f in futures.items()})
 
-    threads = [threading.Thread(target=run, args=(engine,), name=f"lesson-{engine}", daemon=True) for engine in ENGINES]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    for future in futures.values():
+        future.add_done_callback(gather)
+    return everything
+
+
+def run_scenario(pool, engine: str, url: str):
+    """What the lesson page saw in ``engine``, or the exception that stopped it (handed to this engine's tests)."""
+    page = None
+    try:
+        page = pool.browser(engine).new_page(viewport={"width": 1280, "height": 900})
+        return scenario(page, url)
+    except Exception as exc:
+        return exc
+    finally:
+        if page is not None:
+            page.close()  # at once: the exercise's next spare Python would boot on, for no one
+
+
+@pytest.fixture(scope="module")
+def seen(started_early, crosscheck_pool):
+    """{engine: what the lesson page saw, or the exception that stopped the scenario}."""
+    future = started_early.get(__name__) or start_early(crosscheck_pool)
+    return future.result()
 
 
 def seen_in(seen, engine: str) -> dict:

@@ -13,8 +13,9 @@ from . import checks
 def register(sub) -> None:
     p = sub.add_parser("run", help="check parity of the cases across runtimes (the default)")
     p.add_argument("--runtimes", default=None,
-                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node, "
-                        "and exact (the correctly rounded truth; only when named) (default: all but exact); the "
+                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node; "
+                        "only when named: pyodide-firefox, js-firefox, pyodide-webkit, js-webkit (the same page in "
+                        "Firefox and WebKit) and exact (the correctly rounded truth) (default: the first five); the "
                         "reference (--reference) always runs. A runtime named (or in the default set) that cannot "
                         "run here is reported as DID NOT RUN and fails the run")
     p.add_argument("--skip-unavailable", action="store_true",
@@ -94,7 +95,7 @@ def main(args) -> int:
         print(f"error: argument --reference: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}",
               file=sys.stderr)
         return 2
-    default = [name for name, cls in RUNTIMES.items() if cls.default]  # every runtime but the opt-in exact
+    default = [name for name, cls in RUNTIMES.items() if cls.default]  # all but the opt-in ones (exact, Firefox, WebKit)
     if args.runtimes is None:
         runtimes = default
     else:

@@ -47,6 +47,7 @@ class RuntimePool:
         self._browsers: dict[str, Any] = {}  # Firefox and WebKit by engine key
         self._runtimes: dict[str, Runtime] = {}
         self._lock = threading.Lock()
+        self._booting: dict[str, threading.Lock] = {}
         self._engine_locks = {"firefox": threading.Lock(), "webkit": threading.Lock()}
 
     def _ensure_home(self) -> None:
@@ -103,20 +104,23 @@ class RuntimePool:
         if name == NativeRuntime.name:
             return NativeRuntime()
         self._ensure_home()
-        if name not in self._runtimes:
-            runtime = self._make(name)
-            try:
-                runtime.start(stderr_progress(name))
-            except BaseException:
-                runtime.close()
-                raise
-            with self._lock:
+        with self._lock:
+            booting = self._booting.setdefault(name, threading.Lock())
+        with booting:  # a boot under way elsewhere (boot()'s threads) is waited for, never repeated
+            if name not in self._runtimes:
+                runtime = self._make(name)
+                try:
+                    runtime.start(stderr_progress(name))
+                except BaseException:
+                    runtime.close()
+                    raise
                 self._runtimes[name] = runtime
         return self._runtimes[name]
 
     def boot(self, names: list[str]) -> dict[str, Exception]:
         """Boots the Firefox and WebKit runtimes among ``names`` side by side, each in a thread of its own,
-        and the others here, one after the other; {name: why it did not boot}."""
+        and the others here, one after the other; {name: why it did not boot}. Callable from any thread
+        when ``names`` holds only Firefox and WebKit runtimes."""
         self.server  # noqa: B018 (made here, on this thread, before the threads share it)
         failed: dict[str, Exception] = {}
 

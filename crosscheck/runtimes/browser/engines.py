@@ -30,8 +30,10 @@ requests), so their runtimes may boot side by side; Playwright's objects stay on
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import queue
 import shutil
 import subprocess
 import threading
@@ -213,7 +215,11 @@ class FirefoxPage:
 
 
 class FirefoxBrowser:
-    """One firefox-esr, launched and driven by crosscheck/runtimes/node/firefox_driver.mjs."""
+    """One firefox-esr, launched and driven by crosscheck/runtimes/node/firefox_driver.mjs.
+
+    Requests are multiplexed on the driver's pipe: each carries an id and its answer is handed to the
+    thread that waits for it, so a page waiting for its Pyodide does not hold up another page's calls.
+    """
 
     def __init__(self) -> None:
         from ..node.process import NodeProcessRuntime
@@ -239,17 +245,57 @@ class FirefoxBrowser:
                 super()._kill()
 
         self._driver = FirefoxDriver(NODE_MODULES, boot_timeout=OPEN_TIMEOUT_S)
-        self._lock = threading.Lock()  # one request at a time on the driver's pipe
         try:
             self._driver.start(lambda stage: None)
         except RuntimeFailure as exc:
             self._driver.close()
             raise BrowserUnavailable(f"could not launch {executable}: {exc.reason}") from exc
         self.version = self._driver.versions()["browser"]
+        self._write = threading.Lock()
+        self._waiting: dict[int, queue.Queue] = {}
+        self._ids = itertools.count(1)
+        self._gone = False
+        threading.Thread(target=self._dispatch, name="firefox-driver-answers", daemon=True).start()
+
+    def _dispatch(self) -> None:
+        from ..node.process import _EOF
+
+        while True:
+            message = self._driver._lines.get()
+            if message is _EOF:
+                self._gone = True
+                for waiting in list(self._waiting.values()):
+                    waiting.put(None)
+                return
+            waiting = self._waiting.pop(message.get("id"), None)
+            if waiting is not None:
+                waiting.put(message)
 
     def op(self, op: str, timeout_s: float, **fields) -> Any:
-        with self._lock:
-            return json.loads(self._driver.call_entry(f"page:{op}", json.dumps(fields), timeout=timeout_s))
+        target = f"page:{op}"
+        request_id, answer = next(self._ids), queue.Queue(maxsize=1)
+        self._waiting[request_id] = answer
+        try:
+            with self._write:
+                if self._gone or self._driver.process is None:
+                    raise RuntimeFailure("firefox", f"{target}: the driver is gone{self._driver._diagnostics()}")
+                self._driver.process.stdin.write(json.dumps({"id": request_id, "op": "call", "target": target,
+                                                             "argument": json.dumps(fields)}) + "\n")
+                self._driver.process.stdin.flush()
+        except OSError as exc:
+            self._waiting.pop(request_id, None)
+            raise RuntimeFailure("firefox", f"{target}: the driver is gone ({exc}){self._driver._diagnostics()}") from exc
+        try:
+            message = answer.get(timeout=timeout_s)
+        except queue.Empty:
+            self._waiting.pop(request_id, None)
+            raise RuntimeFailure("firefox", f"{target} did not finish within {timeout_s:g} s") from None
+        if message is None:
+            raise RuntimeFailure("firefox", f"{target}: the driver exited{self._driver._diagnostics()}")
+        if not message["ok"]:
+            err = message["error"]
+            raise RuntimeFailure("firefox", f"{target} failed: {err['type']}: {err['message']}")
+        return json.loads(message["value"])
 
     def new_page(self, viewport: dict | None = None) -> FirefoxPage:
         return FirefoxPage(self, self.op("new", OPEN_TIMEOUT_S, viewport=viewport))

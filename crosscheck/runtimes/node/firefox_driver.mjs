@@ -4,9 +4,14 @@
 // Calls: target "page:<op>", argument a JSON object, value the JSON of the op's result:
 //   page:new {viewport?} → page id;  page:goto {page, url, timeoutMs};  page:evaluate {page, source, arg} → value
 //   page:errors {page} → [message, …];  page:close {page}
-// The browser closes when stdin ends (the host closed the runtime) or the process is told to stop.
+// Requests are answered as they finish, not in turn (each answer carries its id): a page waiting for
+// its Pyodide must not hold up another page's calls. The browser closes when stdin ends (the host
+// closed it) or the process is told to stop.
 import puppeteer from "puppeteer-core";
-import { serve, progress } from "./protocol.mjs";
+import { createInterface } from "node:readline";
+import { progress, send } from "./protocol.mjs";
+import { errorRecord } from "../../../web_demo/lib/error-record.mjs";
+import { answer } from "../../../web_demo/lib/worker-protocol.mjs";
 
 const executablePath = process.argv[2];
 let browser = null;
@@ -54,24 +59,51 @@ const OPS = {
   },
 };
 
-await serve({
-  async boot() {
-    progress("launching Firefox");
-    // No network beyond loopback: the pages load from the local server, and Firefox's own
-    // background traffic (updates, telemetry, safe browsing) has nowhere to go.
-    browser = await puppeteer.launch({
-      browser: "firefox", executablePath, headless: true, timeout: 120000,
-      extraPrefsFirefox: { "network.proxy.type": 0, "app.update.enabled": false, "browser.safebrowsing.malware.enabled": false,
-        "browser.safebrowsing.phishing.enabled": false, "datareporting.policy.dataSubmissionEnabled": false,
-        "toolkit.telemetry.enabled": false },
-    });
-    const [name, version] = (await browser.version()).split("/");
-    return { browser: `${name.charAt(0).toUpperCase()}${name.slice(1)} ${version}`, driver: "puppeteer-core (WebDriver BiDi)" };
-  },
-  async call(target, argument) {
+async function boot() {
+  progress("launching Firefox");
+  // No network beyond loopback: the pages load from the local server, and Firefox's own background
+  // traffic (updates, telemetry, safe browsing) has nowhere to go. Background tabs keep their timers:
+  // each runtime's page is a tab, only one is in front, and a page's timeouts must fire on time.
+  browser = await puppeteer.launch({
+    browser: "firefox", executablePath, headless: true, timeout: 120000,
+    extraPrefsFirefox: { "network.proxy.type": 0, "app.update.enabled": false, "browser.safebrowsing.malware.enabled": false,
+      "browser.safebrowsing.phishing.enabled": false, "datareporting.policy.dataSubmissionEnabled": false,
+      "toolkit.telemetry.enabled": false, "dom.min_background_timeout_value": 4,
+      "dom.min_background_timeout_value_without_budget_throttling": 4, "dom.timeout.enable_budget_timer_throttling": false },
+  });
+  const [name, version] = (await browser.version()).split("/");
+  return { browser: `${name.charAt(0).toUpperCase()}${name.slice(1)} ${version}`, driver: "puppeteer-core (WebDriver BiDi)" };
+}
+
+const ops = {
+  async call({ target, argument }) {
     const op = target.startsWith("page:") && OPS[target.slice(5)];
     if (!op) throw new Error(`firefox_driver has no ${JSON.stringify(target)}; known: ${Object.keys(OPS).map((o) => "page:" + o).join(", ")}`);
     return JSON.stringify(await op(JSON.parse(argument)));
   },
-});
-if (browser) await browser.close().catch(() => {});
+};
+
+try {
+  send({ type: "ready", versions: await boot() });
+} catch (err) {
+  send({ type: "failed", error: errorRecord(err) });
+  process.exitCode = 1;
+}
+if (browser) {
+  const pending = new Set();
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    let request;
+    try {
+      request = JSON.parse(line);
+    } catch (err) {
+      send({ id: null, ok: false, error: errorRecord(err) });
+      continue;
+    }
+    const done = answer(ops, request).then(send);
+    pending.add(done);
+    done.finally(() => pending.delete(done));
+  }
+  await Promise.allSettled([...pending]);
+  await browser.close().catch(() => {});
+}
