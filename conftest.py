@@ -6,12 +6,19 @@ fixtures raise, and the tests that need them error: they are never skipped.
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 
 import pytest
 
 from crosscheck.paths import REPO
 from crosscheck.runtimes import NativeRuntime
+
+# WebKit's optimizing WebAssembly tier (OMG) recompiles Pyodide's hot functions in the background
+# while it boots: about half the CPU of a boot in WebKit (9 → 4 s for the harness page), and the suite
+# boots several on two cores. WebAssembly's float semantics are fixed whatever the tier, so the bits
+# do not change; the CLI and `bench` keep WebKit as shipped (docs/engines.md).
+os.environ.setdefault("JSC_useOMGJIT", "false")
 
 # The plugin a lesson repository gets through the pytest11 entry point; here the repository is not
 # installed, so it is named. (Where it is installed, the entry point has loaded it already.)
