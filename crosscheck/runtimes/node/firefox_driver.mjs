@@ -61,15 +61,13 @@ const OPS = {
 
 async function boot() {
   progress("launching Firefox");
-  // No network beyond loopback: the pages load from the local server, and Firefox's own background
-  // traffic (updates, telemetry, safe browsing) has nowhere to go. Background tabs keep their timers:
-  // each runtime's page is a tab, only one is in front, and a page's timeouts must fire on time.
+  // puppeteer's own Firefox preferences point Firefox's services (updates, telemetry, blocklists) at
+  // dummy.test, so it stays off the network. Added here: background tabs keep their timers. Each
+  // runtime's page is a tab, only one is in front, and a page's own timeouts must fire on time.
   browser = await puppeteer.launch({
     browser: "firefox", executablePath, headless: true, timeout: 120000,
-    extraPrefsFirefox: { "network.proxy.type": 0, "app.update.enabled": false, "browser.safebrowsing.malware.enabled": false,
-      "browser.safebrowsing.phishing.enabled": false, "datareporting.policy.dataSubmissionEnabled": false,
-      "toolkit.telemetry.enabled": false, "dom.min_background_timeout_value": 4,
-      "dom.min_background_timeout_value_without_budget_throttling": 4, "dom.timeout.enable_budget_timer_throttling": false },
+    extraPrefsFirefox: { "dom.min_background_timeout_value": 4, "dom.min_background_timeout_value_without_budget_throttling": 4,
+      "dom.timeout.enable_budget_timer_throttling": false },
   });
   const [name, version] = (await browser.version()).split("/");
   return { browser: `${name.charAt(0).toUpperCase()}${name.slice(1)} ${version}`, driver: "puppeteer-core (WebDriver BiDi)" };
