@@ -8,6 +8,8 @@ setup:
 parity: setup
 	.venv/bin/python -m crosscheck $(ARGS)
 
-# The whole suite, browser tests included. PYTEST_ARGS="-k wire" etc.
+# The whole suite, browser tests included. PYTEST_ARGS="-k wire" etc.; PYTEST_WORKERS=0 for a serial run.
+# Two pytest-xdist workers by default: faster than serial on this 2-core machine (docs/testing.md).
+PYTEST_WORKERS ?= 2
 test: setup
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

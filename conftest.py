@@ -30,6 +30,14 @@ except Exception:  # pragma: no cover
 pytest_plugins = [] if _installed else ["crosscheck.pytest_plugin"]
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): run in one pytest-xdist worker (also without xdist)")
+    # Under pytest-xdist (`-n 2`) the tests marked with one xdist_group run in one worker and share its
+    # module fixtures (the pool tests share one daemon); the others are spread one by one as usual.
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+
+
 @pytest.fixture(scope="session")
 def verified_runtime():
     """The assembled runtime, checked against its stamp before any page or runtime loads it: a stale or
@@ -47,7 +55,12 @@ def verified_runtime():
 def started_early(request, crosscheck_pool):
     """{module name: concurrent.futures.Future} of each selected test module's ``start_early(pool)``,
     called as the session starts. For what mostly waits on other processes (Firefox and WebKit
-    booting Pyodide), whose drivers are not bound to a thread: the tests in between go on meanwhile."""
+    booting Pyodide), whose drivers are not bound to a thread: the tests in between go on meanwhile.
+    Serial runs only: a pytest-xdist worker cannot know which tests it will be sent (the engine tests
+    are one xdist_group, "engines", and boot where they run while the other worker goes on)."""
+    if hasattr(request.config, "workerinput"):
+        yield {}
+        return
     modules = {item.module for item in request.session.items if getattr(item, "module", None) is not None}
     starters = [m for m in modules if hasattr(m, "start_early")]
     if starters:

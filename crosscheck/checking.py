@@ -27,9 +27,24 @@ class Report(dict):
     def ok(self) -> bool:
         return bool(self["ok"])
 
+    @property
+    def verdict(self) -> str:
+        """The CLI's last line: PARITY OK only when every runtime ran and agreed; otherwise it names
+        what was not checked (or says PARITY FAILED)."""
+        from .parity.report import verdict_line
+        return verdict_line(self)
+
+    @property
+    def not_checked(self) -> dict[str, str]:
+        """The runtimes left out of the run (allow_missing=True, or not in ``runtimes``), and why."""
+        return dict(self.get("not_checked") or {})
+
     def explain(self, limit: int = 5) -> str:
-        """What failed: the case, the runtime, the array, the element and both values (or why a runtime did not run)."""
+        """What failed: the case, the runtime, the array, the element and both values (or why a runtime did
+        not run); for a passing run that left runtimes out, the verdict naming them."""
         from .parity.report import explain
+        if self.ok and self.not_checked:
+            return self.verdict
         return explain(self, limit)
 
     def table(self) -> str:
@@ -39,16 +54,19 @@ class Report(dict):
 
 def check(python: str | Path | None = None, js: str | Path | None = None, random: int = 0, seed: int = 0,
           cases: list[str | Path] | None = None, runtimes: list[str] | None = None, exact: bool = False,
-          rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Report:
+          rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, allow_missing: bool = False) -> Report:
     """Run the lesson's example, the case files in ``cases`` and ``random`` seeded random cases through the
-    author's files on ``runtimes`` (default: $DENSE_PARITY_RUNTIMES, comma-separated, else every runtime
-    that can run here)."""
+    author's files on ``runtimes`` (default: $DENSE_PARITY_RUNTIMES, comma-separated, else all five).
+
+    As the CLI: a runtime in the run that cannot run here fails the report (DID NOT RUN, with why),
+    unless ``allow_missing=True``, which leaves it out. Runtimes left out, or not in ``runtimes``, are in
+    ``report.not_checked`` and named by ``report.verdict``: never a bare PARITY OK."""
     from .author import Lesson
     from .parity.cases import load_case_file, lesson_cases
     from .parity.compare import Tolerance
     from .parity.random_cases import random_cases
     from .parity.runner import run_cases
-    from .runtimes import available_runtimes
+    from .runtimes import RUNTIMES, unavailable_reason
 
     from .site.home import ensure_home
 
@@ -62,13 +80,26 @@ def check(python: str | Path | None = None, js: str | Path | None = None, random
     all_cases.extend(random_cases(random, seed))
     if runtimes is None and os.environ.get(RUNTIMES_ENV):  # CI's choice, e.g. "native,js-node"
         runtimes = [r.strip() for r in os.environ[RUNTIMES_ENV].split(",") if r.strip()]
-    names = list(runtimes) if runtimes is not None else available_runtimes()[0]
+    default = [name for name, cls in RUNTIMES.items() if cls.default]
+    names = list(runtimes) if runtimes is not None else default
+    unknown = [n for n in names if n not in RUNTIMES]
+    if unknown:
+        raise ValueError(f"runtimes: unknown runtime(s) {', '.join(unknown)}; known: {', '.join(RUNTIMES)}")
+    reference = lesson.reference
+    # The reasons are kept, as the CLI keeps them: a runtime that cannot run is never silently dropped.
+    not_checked = {n: "not named in runtimes" for n in default if n not in names and n != reference}
+    unavailable = {n: why for n in names if n != reference for why in [unavailable_reason(n)] if why}
+    if allow_missing:
+        not_checked.update({n: f"skipped with allow_missing: {why}" for n, why in unavailable.items()})
+        names = [n for n in names if n not in unavailable]
+        unavailable = {}
+    if not [n for n in names if n != reference]:
+        # The reference alone compares nothing, and must not read as parity.
+        raise ValueError(f"nothing to compare: {reference} is the reference and no other runtime "
+                         + ("was named" if not not_checked else "can run: " + "; ".join(
+                             f"{n}: {why}" for n, why in not_checked.items())))
     tolerance = Tolerance(rtol, atol, exact)
-    if SESSION_POOL is not None:
-        report = run_cases(all_cases, names, tolerance, make_runtime=SESSION_POOL.lend(), parallel=False,
-                           lesson=lesson)
-    else:
-        from .site.home import ensure_home
-        ensure_home()
-        report = run_cases(all_cases, names, tolerance, lesson=lesson)
+    make = SESSION_POOL.lend() if SESSION_POOL is not None else None
+    report = run_cases(all_cases, names, tolerance, make_runtime=make, parallel=False if make else None,
+                       unavailable=unavailable, not_checked=not_checked, lesson=lesson)
     return Report(report)

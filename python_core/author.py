@@ -105,13 +105,13 @@ def run_author_batch(request: str) -> str:
     source, filename = data["source"], data["filename"]
     try:
         module = load_module(source, filename)
-    except Exception as exc:
+    except BaseException as exc:  # sys.exit() or KeyboardInterrupt in the author's file is the file's failure too
         return json.dumps({"ok": False, "error": author_error(exc, filename)})
     results = []
     for case in data["cases"]:
         try:
             arrays = run_one(module, decode_spec(case))
             results.append({"ok": True, "arrays": {k: encode_array(arrays[k]) for k in RESULT_ARRAYS}})
-        except Exception as exc:  # reported per case, with the author's file and line
+        except BaseException as exc:  # reported per case (sys.exit() too), with the author's file and line
             results.append({"ok": False, "error": author_error(exc, filename)})
     return json.dumps({"results": results, "versions": runtime_versions()})

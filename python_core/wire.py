@@ -2,7 +2,7 @@
 
 Arrays travel as the base64 of their little-endian float64 bytes, so every bit arrives,
 -0.0, subnormals and the last ULP included, with no trip through decimal text. The same
-format is decoded by the JavaScript side (web_demo/wire.mjs).
+format is decoded by the JavaScript side (web_demo/lib/wire.mjs).
 
 ``run_batch`` is the entry point a runtime calls: one JSON string in, one JSON string out,
 one round-trip for a whole batch of cases. A case that raises becomes an error record with

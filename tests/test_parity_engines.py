@@ -13,12 +13,14 @@ import itertools
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 from crosscheck.parity.random_cases import random_cases
 from crosscheck.parity.runner import run_cases
 from crosscheck.pytest_plugin import ENGINE_RUNTIMES
 from python_core import RESULT_ARRAYS
 
+pytestmark = pytest.mark.xdist_group("engines")  # one worker boots the engines, once
 PYODIDE = ["pyodide-chromium", "pyodide-firefox", "pyodide-webkit", "pyodide-node"]
 JS = ["js-chromium", "js-firefox", "js-webkit", "js-node"]
 CASES = random_cases(40, seed=13)  # every activation, saturation, ±0 and the kink included

@@ -122,3 +122,27 @@ def test_the_hard_cases_reach_saturation_subnormals_and_exact_zeros():
     assert (flat == 0).any()
     sat = [o["output"] for o, s in zip(outs, hard_cases(1, 32)) if s["activation"] in ("sigmoid", "tanh")]
     assert any((np.abs(o) == 1.0).any() or (o == 0).any() for o in sat)  # saturated units
+
+
+def signs(a: np.ndarray) -> np.ndarray:
+    return np.copysign(1.0, a)
+
+
+def test_a_value_too_small_for_float64_keeps_its_sign():
+    """dWeights[0][1] of this case is about −1.9e−869: it rounds to −0.0, a sign seen only past the
+    2,400-bit span the first precision keeps (the independent computation at 4,000 bits sees it too)."""
+    spec = hard_cases(1, 86)[85]
+    got, want = exact_case(spec), independent(spec)
+    assert want["dWeights"][0][1] == 0.0 and signs(want["dWeights"])[0][1] == -1.0  # the case still is one
+    for array in want:
+        np.testing.assert_array_equal(signs(got[array]), signs(want[array]), err_msg=array)
+
+
+def test_terms_that_cancel_exactly_give_plus_zero_not_an_error():
+    """A batch row repeated with opposite upstream: dWeights and dBiases are exactly zero, whatever the
+    precision, so the interval straddles zero for ever; it settles as +0.0 (a mathematical zero)."""
+    spec = {"activation": "sigmoid", "weights": [[0.25], [-1.5]], "biases": [[0.125]],
+            "inputs": [[0.3, -0.7], [0.3, -0.7]], "upstream": [[0.5], [-0.5]]}
+    got = exact_case(spec)
+    for array in ("dWeights", "dBiases"):
+        assert (got[array] == 0.0).all() and (signs(got[array]) == 1.0).all(), (array, got[array])

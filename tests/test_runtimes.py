@@ -11,8 +11,10 @@ import pytest
 from crosscheck.parity.cases import LESSON_EXAMPLE
 from crosscheck.runtimes import NativeRuntime
 
+# The engine runtimes in the "engines" xdist_group: one worker boots them, once (conftest.py).
 RUNTIMES = ["native", "pyodide_chromium", "pyodide_node", "js_chromium", "js_node",
-            "pyodide_firefox", "js_firefox", "pyodide_webkit", "js_webkit"]
+            *(pytest.param(name, marks=pytest.mark.xdist_group("engines"))
+              for name in ("pyodide_firefox", "js_firefox", "pyodide_webkit", "js_webkit"))]
 
 
 @pytest.fixture(params=RUNTIMES)

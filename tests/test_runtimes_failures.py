@@ -24,6 +24,11 @@ BAD_CASE = {"name": "bad", "activation": "relu", "weights": [[1.0, 2.0]], "biase
             "inputs": [[1.0, 2.0]], "upstream": [[1.0, 1.0]]}  # inputs has 2 columns, weights 1 row
 
 
+def engines(*fixtures: str) -> list:
+    """The engine runtimes' cases, in the "engines" xdist_group: one worker boots them, once (conftest.py)."""
+    return [pytest.param(f, marks=pytest.mark.xdist_group("engines")) for f in fixtures]
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "crosscheck", *args], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=300)
@@ -114,7 +119,7 @@ def test_a_failed_runtime_keeps_the_others_results():
     assert all("output" in case["results"]["native"] for case in report["cases"])
 
 
-@pytest.mark.parametrize("fixture", ["pyodide_chromium", "pyodide_node", "pyodide_firefox", "pyodide_webkit"])
+@pytest.mark.parametrize("fixture", ["pyodide_chromium", "pyodide_node", *engines("pyodide_firefox", "pyodide_webkit")])
 def test_a_python_exception_in_pyodide_reaches_the_host(request, fixture):
     runtime = request.getfixturevalue(fixture)
     # Per case: type, message and the traceback from inside Pyodide.
@@ -139,7 +144,7 @@ def test_a_batch_call_answered_with_the_error_envelope_fails_the_runtime():
         Misrouted().run([BAD_CASE])
 
 
-@pytest.mark.parametrize("fixture", ["js_chromium", "js_node", "js_firefox", "js_webkit"])
+@pytest.mark.parametrize("fixture", ["js_chromium", "js_node", *engines("js_firefox", "js_webkit")])
 def test_a_javascript_exception_comes_back_with_its_message(request, fixture):
     runtime = request.getfixturevalue(fixture)
     [outcome] = runtime.run([BAD_CASE])
@@ -147,25 +152,44 @@ def test_a_javascript_exception_comes_back_with_its_message(request, fixture):
     assert outcome["error"]["type"] == "Error" and "dense-layer.mjs" in outcome["error"]["traceback"]
 
 
-BIG = random_cases(400, seed=2)  # plenty of 64×64-ish work: far more than a few milliseconds anywhere
+# Calls and boots that never answer, so that a timeout is the only way out: the tests wait on that,
+# never on a piece of work happening to take longer than the timeout on this machine.
+NEVER_ANSWERS_JS = "export function runCase(spec) { return new Promise(() => {}); }  // never settles\n"
+NEVER_BOOTS_NODE = """import { serve } from %s;
+setInterval(() => {}, 1 << 30);  // the process stays, as a hung boot would
+await serve({ boot: () => new Promise(() => {}), call: () => "" });
+"""
 
 
-def test_a_run_that_takes_too_long_is_stopped_js_node():
+@pytest.fixture
+def never_answers(tmp_path):
+    from crosscheck.author import Lesson
+
+    (tmp_path / "hangs.js").write_text(NEVER_ANSWERS_JS)
+    lesson = Lesson(js=tmp_path / "hangs.js")
+    lesson.bundle()
+    return lesson
+
+
+def test_a_run_that_takes_too_long_is_stopped_js_node(never_answers):
     runtime = JsNodeRuntime(run_timeout=0.02)
     runtime.start(lambda stage: None)
     try:
         with pytest.raises(RuntimeFailure, match="did not finish within 0.02 s; the Node process was stopped"):
-            runtime.run(BIG)
+            runtime.run(random_cases(1, seed=3), never_answers)
         assert runtime.process is None  # killed, not left running
     finally:
         runtime.close()
 
 
-@pytest.mark.parametrize("fixture", ["js_chromium", "js_firefox", "js_webkit"])
-def test_a_run_that_takes_too_long_is_stopped_in_the_page(request, fixture):
+@pytest.mark.parametrize("fixture", ["js_chromium", *engines("js_firefox", "js_webkit")])
+def test_a_run_that_takes_too_long_is_stopped_in_the_page(request, fixture, never_answers):
+    from python_core.wire import encode_spec
+
     runtime = request.getfixturevalue(fixture)
+    target, argument = runtime.author_call(never_answers, [encode_spec(c) for c in random_cases(1, seed=3)])
     with pytest.raises(RuntimeFailure, match="did not finish within"):
-        runtime.call_entry("wire:runBatch", _wire(BIG), timeout=0.02)
+        runtime.call_entry(target, argument, timeout=0.02)
     # The page replaced its worker and goes on answering.
     runtime.wait_ready(30)
     [outcome] = runtime.run(random_cases(1, seed=3))
@@ -213,20 +237,28 @@ def test_an_engine_that_is_not_installed_says_what_to_install(monkeypatch, tmp_p
         runtime.close()
 
 
-def test_a_boot_that_takes_too_long_is_stopped(static_server, chromium):
-    runtime = PyodideNodeRuntime(boot_timeout=0.3)
+def test_a_boot_that_takes_too_long_is_stopped(tmp_path, static_server, chromium):
+    from crosscheck.runtimes.node.process import NODE_SCRIPTS
+
+    script = tmp_path / "never_boots.mjs"
+    script.write_text(NEVER_BOOTS_NODE % json.dumps((NODE_SCRIPTS / "protocol.mjs").as_uri()))
+
+    class NeverBootsNode(PyodideNodeRuntime):
+        pass
+
+    NeverBootsNode.script = str(script)  # absolute: NODE_SCRIPTS / script is the script itself
+    runtime = NeverBootsNode(boot_timeout=0.3)
     with pytest.raises(RuntimeFailure, match="boot did not finish within 0.3 s"):
         runtime.start(lambda stage: None)
+    assert runtime.process is None  # killed, not left running
     runtime.close()
-    page_runtime = PyodideChromiumRuntime(server=static_server, chromium=chromium, boot_timeout=0.3)
+
+    class NeverBootsPage(PyodideChromiumRuntime):
+        page_path = "/harness/no-such-page.html"  # no window.harness: it never leaves "booting"
+
+    page_runtime = NeverBootsPage(server=static_server, chromium=chromium, boot_timeout=0.3)
     try:
-        with pytest.raises(RuntimeFailure, match="did not boot within"):
+        with pytest.raises(RuntimeFailure, match="did not boot within 0.3 s"):
             page_runtime.start(lambda stage: None)
     finally:
         page_runtime.close()
-
-
-def _wire(cases) -> str:
-    from python_core.wire import encode_spec
-
-    return json.dumps({"cases": [encode_spec(c) for c in cases]})

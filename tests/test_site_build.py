@@ -120,7 +120,9 @@ def cdn_site(tmp_path_factory) -> Path:
 
 
 def test_cdn_site_config_points_at_the_official_cdn_and_ships_the_wheel(cdn_site):
-    assert CDN_INDEX_URL == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
+    # The CDN's Pyodide is the one package-lock.json pins (and the offline runtime is built from).
+    lock = json.loads((REPO / "package-lock.json").read_text())
+    assert CDN_INDEX_URL == f"https://cdn.jsdelivr.net/pyodide/v{lock['packages']['node_modules/pyodide']['version']}/full/"
     config = (cdn_site / "lib" / "runtime-config.mjs").read_text()
     body = json.loads(config[config.index("{"):config.rindex("}") + 1])
     [wheel] = RUNTIME_DIR.glob("dense_parity-*.whl")

@@ -48,6 +48,9 @@ BAD = [
     (("bench", "--runtimes", ","), "--runtimes"),
     (("bench", "--runtimes", "native,no-such-runtime"), "--runtimes"),
     (("bench-training", "--repeats", "0"), "--repeats"),
+    (("bench-pages", "--repeats", "0"), "--repeats"),
+    (("bench-pages", "--timeout", "0"), "--timeout"),
+    (("bench-pages", "--json", "/nonexistent/dir/p.json"), "--json"),
     (("build-site", "--out", "/etc/hostname"), "--out"),
     (("serve", "--port", "70000"), "--port"),
     (("serve", "--port", "-1"), "--port"),
@@ -55,7 +58,7 @@ BAD = [
 ]
 
 
-SUBCOMMANDS = ("train", "bench", "bench-training", "serve", "build-site")
+SUBCOMMANDS = ("train", "bench", "bench-training", "bench-pages", "serve", "build-site")
 
 
 @pytest.mark.parametrize("argv,flag", BAD, ids=[" ".join(a) for a, _ in BAD])

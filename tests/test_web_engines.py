@@ -24,6 +24,7 @@ import pytest
 from crosscheck.parity.cases import LESSON_EXAMPLE
 from python_core import RESULT_ARRAYS, run_case
 
+pytestmark = pytest.mark.xdist_group("engines")  # one worker boots the engines, once
 ENGINES = ["firefox", "webkit"]
 TIMEOUT_S = 3  # the exercise's limit for learner code, through the URL: keeps the endless loop short
 # Only safeguards against a page that never answers; a busy two-core machine takes far less.

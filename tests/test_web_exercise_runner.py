@@ -134,3 +134,10 @@ def test_the_runners_codec_is_python_cores_to_the_letter():
 
     for name in ("encode_array", "decode_array"):
         assert inspect.getsource(getattr(runner, name)) == inspect.getsource(getattr(wire, name)), name
+
+
+def test_the_answers_refuse_a_starter_without_their_gaps():
+    from crosscheck.site.exercise_answers import fill
+
+    with pytest.raises(ValueError, match="no longer has the gap"):
+        fill("class DenseLayer: pass")

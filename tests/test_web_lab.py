@@ -1,5 +1,6 @@
 """The lab page in headless Chromium: it shows exactly the numbers python_core computes natively,
-its ULP column is right, and invalid edits are refused inline."""
+its ULP column is right, its bits of error against the exact value are the host's, the cells whose
+derivative lost their bits are flagged, and invalid edits are refused inline."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import struct
 import numpy as np
 import pytest
 
+from crosscheck.parity.accuracy import bits_of_error
 from crosscheck.parity.cases import LESSON_EXAMPLE
+from crosscheck.parity.compare import ulp_distance
+from crosscheck.runtimes.exact import ExactRuntime
 from python_core import RESULT_ARRAYS, run_case
+from python_core.facts import ACTIVATION_FACTS, FLAG_BITS_LOST, SATURATED_EXAMPLE
 
 
 def bits(x: float) -> str:
@@ -36,7 +41,11 @@ def shown_cells(page) -> list[dict]:
     return page.eval_on_selector_all("td.cell", """cells => cells.map(td => ({
         array: td.dataset.array, i: +td.dataset.i, j: +td.dataset.j, py: td.dataset.py, js: td.dataset.js,
         ulp: td.dataset.ulp, pyText: td.querySelector('.py').lastChild.textContent,
-        ulpText: td.querySelector('.ulp').textContent}))""")
+        ulpText: td.querySelector('.ulp').textContent, exact: td.dataset.exact,
+        bitsPy: td.dataset.bitsPy, bitsJs: td.dataset.bitsJs, bitsText: td.querySelector('.bits')?.textContent,
+        exactText: td.querySelector('.exact')?.lastChild.textContent,
+        exactShown: !!td.querySelector('.exact') && getComputedStyle(td.querySelector('.exact')).display !== 'none',
+        flagged: td.classList.contains('ill'), flag: td.querySelector('.cond')?.textContent}))""")
 
 
 def run_and_wait(page, button: str = "#run") -> None:
@@ -90,6 +99,72 @@ def test_lab_shows_exactly_the_python_numbers(lab, lesson_pages, pyodide_chromiu
     if activation == "sigmoid":
         lesson_pages.screenshot(lab, "lab-desktop")
         lesson_pages.screenshot(lab, "lab-phone", viewport=lesson_pages.PHONE)
+
+
+def test_the_lesson_example_has_no_flag_and_is_correctly_rounded_in_python(lab):
+    run_and_wait(lab, "#example")
+    cells = shown_cells(lab)
+    assert not any(c["flagged"] for c in cells)
+    assert max(float(c["bitsPy"]) for c in cells) <= 1  # at most one ULP from the truth
+    assert "Against the exact value: Python at most" in lab.inner_text("#accuracy")
+
+
+def _bits_text(b: float) -> str:
+    return str(int(b)) if b == int(b) else f"{b:.1f}"
+
+
+def test_saturated_units_are_one_click_away_with_their_bits_of_error_and_flags(lab, lesson_pages):
+    """The button loads the facts' saturated case; every cell's bits of error, Python's and JavaScript's,
+    are those the host computes with the `exact` runtime and accuracy.py from the same float64s; the
+    flag is on exactly the gradient cells that lose ≥ 10 bits (here all of them to 1 − a²)."""
+    run_and_wait(lab, "#saturated")
+    lab.check("#show-exact")
+    spec = {k: v for k, v in SATURATED_EXAMPLE.items() if k != "name"}
+    assert lab.input_value("#activation") == spec["activation"] == "tanh"
+    assert lab.input_value("#field-weights") == "4, 6, -2\n-2.5, 18.5, -5"
+    with ExactRuntime() as exact_runtime:
+        [outcome] = exact_runtime.run([spec])
+    assert outcome["ok"], outcome
+    truth = outcome["arrays"]
+    cells = shown_cells(lab)
+    assert len(cells) == sum(truth[name].size for name in RESULT_ARRAYS)
+    losing, flagged = set(), set()
+    for cell in cells:
+        name, i, j = cell["array"], cell["i"], cell["j"]
+        where = f"{name}[{i}][{j}]"
+        exact = np.array([truth[name][i, j]])
+        shown_exact = np.frombuffer(bytes.fromhex(cell["exact"]), ">f8").astype(np.float64)
+        assert ulp_distance(shown_exact, exact)[0] == 0, where
+        assert float(cell["exactText"]) == shown_exact[0] and cell["exactShown"], where
+        host_bits = {}
+        for who in ("py", "js"):
+            value = np.frombuffer(bytes.fromhex(cell[who]), ">f8").astype(np.float64)
+            host_bits[who] = float(bits_of_error(ulp_distance(value, exact))[0])
+            shown = float(cell["bits" + who.capitalize()])
+            assert abs(shown - host_bits[who]) <= 1e-12 * max(1.0, host_bits[who]), (where, who, shown, host_bits)
+        assert cell["bitsText"] == f"bits of error: py {_bits_text(host_bits['py'])} · js {_bits_text(host_bits['js'])}"
+        if name != "output" and max(host_bits.values()) >= FLAG_BITS_LOST:
+            losing.add((name, i, j))
+        if cell["flagged"]:
+            flagged.add((name, i, j))
+            facts = ACTIVATION_FACTS["tanh"]
+            assert cell["flag"] == (f"⚠ {round(max(host_bits.values()))} bits lost: the unit saturates, so "
+                                    f"{facts['derivative_from_output']} cancels; well-conditioned: "
+                                    f"{facts['well_conditioned_derivative']}"), where
+    # z = 6 and 7.75 saturate column 0 and row 0 of dZ; z = 29.5's dZ is swamped in its column
+    assert flagged == losing == {("dWeights", 0, 0), ("dWeights", 1, 0), ("dBiases", 0, 0), ("dInputs", 0, 0),
+                                 ("dInputs", 0, 1)}
+    assert f"5 cells marked ⚠ where the lesson's derivative lost ≥ {FLAG_BITS_LOST} bits" in lab.inner_text("#accuracy")
+    assert lab.errors == []
+    lesson_pages.screenshot(lab, "lab-saturated-desktop")
+    lesson_pages.screenshot(lab, "lab-saturated-phone", viewport=lesson_pages.PHONE)
+    # At phone width the page itself does not scroll sideways; the tables scroll in their own boxes.
+    lab.set_viewport_size(lesson_pages.PHONE)
+    try:
+        assert lab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        lab.set_viewport_size(lesson_pages.DESKTOP)
+        lab.uncheck("#show-exact")
 
 
 def test_lab_agrees_with_the_chain_rule_written_out(lab):
@@ -194,6 +269,12 @@ def test_url_parameters_set_the_case_and_bad_ones_are_explained(lesson_pages):
         if page.evaluate("document.documentElement.dataset.python") == "booting":
             assert "Loading Python" in page.inner_text("#loading")
             lesson_pages.screenshot(page, "lab-loading-desktop")
+    finally:
+        page.close()
+    page = lesson_pages.open("/pages/lab.html?case=saturated", wait_python=False)
+    try:  # the saturated case by name, as the button loads it
+        assert page.input_value("#activation") == "tanh" and page.input_value("#field-biases") == "0.5, -1, 0.1"
+        assert page.inner_text("#problems") == ""
     finally:
         page.close()
     bad = {**spec, "biases": [[0.25, 1.0]]}

@@ -29,10 +29,6 @@ class LessonError(ValueError):
     """The lesson's files cannot be used (missing, unreadable, an import that cannot be resolved): bad input."""
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Bundle:
     folder: Path
@@ -48,6 +44,10 @@ class Lesson:
     js: Path | str | None = None
     _bundle: Bundle | None = field(default=None, init=False, repr=False)
     _maps: dict = field(default_factory=dict, init=False, repr=False)
+    # The text of each file as read once, when the lesson is made: what runs, what is bundled and what
+    # the report's sha256 names are the same bytes, even when the file is edited during a long run.
+    _texts: dict = field(default_factory=dict, init=False, repr=False)
+    _hashes: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.python is None and self.js is None:
@@ -60,12 +60,17 @@ class Lesson:
             if not path.is_file():
                 raise LessonError(f"--{kind} {value}: no such file")
             try:
-                text = path.read_text(encoding="utf-8")
+                data = path.read_bytes()
+                text = data.decode("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise LessonError(f"--{kind} {value}: cannot be read ({exc})") from None
             setattr(self, kind, path)
-            if kind == "python":
-                self.python_source = text
+            self._texts[kind] = text
+            self._hashes[kind] = hashlib.sha256(data).hexdigest()
+
+    @property
+    def python_source(self) -> str:
+        return self._texts["python"]
 
     # --- what the report and the runner need ---------------------------------------------------
     @property
@@ -74,7 +79,7 @@ class Lesson:
         return "native" if self.python is not None else "js-node"
 
     def files(self) -> dict[str, dict[str, str]]:
-        return {kind: {"path": str(path), "sha256": sha256_file(path)}
+        return {kind: {"path": str(path), "sha256": self._hashes[kind]}
                 for kind, path in (("python", self.python), ("js", self.js)) if path is not None}
 
     def replaces(self, language: str) -> bool:
@@ -101,8 +106,10 @@ class Lesson:
             folder = CACHE_DIR / "author" / key
             folder.mkdir(parents=True, exist_ok=True)
             out = folder / BUNDLE_NAME
+            # The entry's text as read when the lesson was made goes in on stdin, not the file on disk.
             done = subprocess.run([node, str(NODE_SCRIPTS / "bundle_author.mjs"), str(self.js), str(out),
-                                   str(NODE_MODULES)], capture_output=True, text=True)
+                                   str(NODE_MODULES)], input=self._texts["js"], capture_output=True, text=True,
+                                  encoding="utf-8")
             try:
                 answer = json.loads(done.stdout.strip().splitlines()[-1])
             except (IndexError, ValueError):

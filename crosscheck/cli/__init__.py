@@ -11,8 +11,8 @@ import importlib
 import sys
 
 # In the order ``--help`` lists them.
-SUBCOMMANDS = ("run", "assemble", "serve", "build_site", "train", "bench", "bench_training", "tally", "explain",
-               "probe_libm", "grade")
+SUBCOMMANDS = ("run", "watch", "pool", "assemble", "serve", "build_site", "train", "bench", "bench_training",
+               "bench_pages", "tally", "explain", "probe_libm", "grade")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -23,21 +23,26 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+ALIASES = {"build": "build_site"}  # the aliases the modules register, by module
+
+
+def build_parser(modules: tuple[str, ...] = SUBCOMMANDS) -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m crosscheck",
                                      description="Cross-runtime parity for the lesson's DenseLayer.")
     sub = parser.add_subparsers(dest="command")
-    for name in SUBCOMMANDS:
+    for name in modules:
         importlib.import_module(f".{name}", __name__).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    choices = parser._subparsers._group_actions[0].choices
-    if not argv or (argv[0] not in choices and argv[0] not in ("-h", "--help")):
+    commands = {module.replace("_", "-"): module for module in SUBCOMMANDS}  # "build-site" → build_site
+    commands.update(ALIASES)
+    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help")):
         argv.insert(0, "run")
+    # Only the named subcommand's module is imported: a verdict through the pool waits for no other.
+    parser = build_parser((commands[argv[0]],) if argv[0] in commands else SUBCOMMANDS)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a refused value (already printed as one line): its exit code

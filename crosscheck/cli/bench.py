@@ -18,8 +18,39 @@ def register(sub) -> None:
     p.add_argument("--lesson-cases", type=checks.integer(1, 10 ** 6, "a bench holds every case in memory"), default=5000, metavar="N", help="lesson-sized cases (default 5000)")
     p.add_argument("--big-cases", type=checks.integer(1, 10 ** 4, "a bench holds every case in memory"), default=200, metavar="N", help="64×64, batch-32 cases (default 200)")
     p.add_argument("--batch-size", type=checks.positive_count, default=500, metavar="N", help="cases per round-trip (default 500)")
+    p.add_argument("--latency-only", action="store_true",
+                   help="only the three latency figures (cold start, a verdict through the pool, watch), "
+                        "not the throughput")
     p.add_argument("--json", metavar="PATH", type=checks.output_file, help="also write the figures as JSON")
     p.set_defaults(func=main)
+
+
+COLD_PAIR = ["native", "pyodide-chromium"]
+GOAL_COLD_PAIR_S = 3.0
+
+
+def _met(figure: dict) -> str:
+    return f"goal ≤ {figure['goal_s']:g} s: {'met' if figure['met'] else 'NOT met'}"
+
+
+def latency_figures(names: list[str]) -> dict[str, dict]:
+    """The three latency figures, printed as they come: cold start of native + pyodide-chromium to the
+    first verdict; a verdict through a running pool (command start to exit); watch, save to verdict."""
+    from ..resident.bench import pool_verdict, watch_verdict
+
+    print("latency: cold start of native + pyodide-chromium …", file=sys.stderr, flush=True)
+    cold = cold_start(COLD_PAIR)
+    cold.update(goal_s=GOAL_COLD_PAIR_S, met=cold["ok"] and cold["seconds"] <= GOAL_COLD_PAIR_S, runtimes=COLD_PAIR)
+    print(f"cold start to first verdict, native + pyodide-chromium: {cold['seconds']:.2f} s ({_met(cold)})", flush=True)
+    print("latency: a verdict through a running pool (a pool of its own) …", file=sys.stderr, flush=True)
+    pool = pool_verdict(names)
+    print(f"pool running, lesson example on {len(names)} runtimes, command start to verdict: {pool['seconds']:.2f} s "
+          f"(median of {', '.join(f'{t:.2f}' for t in pool['runs_s'])}; {_met(pool)})", flush=True)
+    print("latency: watch, save to verdict …", file=sys.stderr, flush=True)
+    watch = watch_verdict(names)
+    print(f"watch, lesson example + 20 random cases on {len(names)} runtimes, save to verdict: {watch['seconds']:.2f} s "
+          f"(median of {', '.join(f'{t:.2f}' for t in watch['saves_s'])}; {_met(watch)})", flush=True)
+    return {"cold_start_native_pyodide_chromium": cold, "pool_verdict": pool, "watch_verdict": watch}
 
 
 def main(args) -> int:
@@ -29,6 +60,11 @@ def main(args) -> int:
         print("error: argument --runtimes: " + (f"unknown runtime(s) {unknown}" if unknown else "no runtime named")
               + f"; known: {sorted(RUNTIMES)}", file=sys.stderr)
         return 2
+    latency = latency_figures(names)
+    if args.latency_only:
+        if args.json:
+            Path(args.json).write_text(json.dumps({"latency": latency}, indent=1))
+        return 0 if all(f["ok"] for f in latency.values()) else 1
     print(f"cold start: {', '.join(names)} in parallel, to the lesson example's verdict …", file=sys.stderr, flush=True)
     cold = cold_start(names)
     suites = {"lesson": sized_cases(args.lesson_cases, 2, 3, 1, seed=1),
@@ -59,7 +95,7 @@ def main(args) -> int:
         print(f"goal: ≥ {GOAL_CASES_PER_S:,.0f} lesson-sized cases/s through {GOAL_RUNTIME}: {goal:,.0f} → "
               + ("met" if goal >= GOAL_CASES_PER_S else "NOT met"))
     if args.json:
-        Path(args.json).write_text(json.dumps({"cold_start": cold, "throughput": rates,
+        Path(args.json).write_text(json.dumps({"latency": latency, "cold_start": cold, "throughput": rates,
                                                "batch_size": args.batch_size}, indent=1))
-    failed = cold["errors"] or any("error" in r for r in rates.values())
+    failed = cold["errors"] or any("error" in r for r in rates.values()) or not all(f["ok"] for f in latency.values())
     return 1 if failed else 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
 from . import checks
@@ -12,6 +14,15 @@ from . import checks
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="check parity of the cases across runtimes (the default)")
+    add_options(p)
+    p.add_argument("--pool", action="store_true",
+                   help="run in the resident pool's booted runtimes (started when none runs, stopped when idle; "
+                        "a fresh interpreter for every run; see `pool --help`)")
+    p.set_defaults(func=main)
+
+
+def add_options(p) -> None:
+    """What chooses the cases, the lesson files, the runtimes and the verdict (shared by run and watch)."""
     p.add_argument("--runtimes", default=None,
                    help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node; "
                         "only when named: pyodide-firefox, js-firefox, pyodide-webkit, js-webkit (the same page in "
@@ -50,7 +61,6 @@ def register(sub) -> None:
     p.add_argument("--relative-to", choices=("terms", "result"), default="terms",
                    help="what rtol multiplies: max(|reference|, magnitude of the summed terms) (default), "
                         "or |reference| alone")
-    p.set_defaults(func=main)
 
 
 def write_report(report: dict, path: str) -> None:
@@ -59,10 +69,26 @@ def write_report(report: dict, path: str) -> None:
     Path(path).write_text(json.dumps(report, indent=indent))
 
 
-def main(args) -> int:
+class BadInput(ValueError):
+    """A case file, a lesson file or an option that cannot be used: one line, exit status 2."""
+
+
+@dataclass
+class Plan:
+    """What a run will do, settled (and every input checked) before anything boots."""
+
+    cases: list
+    lesson: Any
+    runtimes: list[str]
+    reference: str
+    unavailable: dict[str, str] = field(default_factory=dict)
+    not_checked: dict[str, str] = field(default_factory=dict)
+
+
+def prepare(args) -> Plan:
+    """The plan from the options; BadInput (one line) for anything that cannot be used."""
     from ..parity.cases import CaseFileError, lesson_cases, load_case_file
     from ..parity.random_cases import random_cases
-    from ..parity.runner import DEFAULT_BATCH, run_cases
     from ..runtimes import REFERENCE, RUNTIMES, unavailable_reason
 
     # Every case is checked before any runtime starts.
@@ -72,12 +98,9 @@ def main(args) -> int:
             cases.extend(load_case_file(path))
         cases.extend(random_cases(args.random, args.seed))
     except (CaseFileError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise BadInput(str(exc)) from None
     if len(cases) > checks.MAX_CASES:
-        print(f"error: {len(cases)} cases; a run takes at most {checks.MAX_CASES:,} (split the case files)",
-              file=sys.stderr)
-        return 2
+        raise BadInput(f"{len(cases)} cases; a run takes at most {checks.MAX_CASES:,} (split the case files)")
     lesson = None
     if args.python or args.js:
         from ..author import Lesson, LessonError
@@ -87,14 +110,11 @@ def main(args) -> int:
             if lesson.js is not None:
                 lesson.bundle()  # an import that cannot be resolved is bad input, named before anything boots
         except LessonError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            raise BadInput(str(exc)) from None
     # The reference: --reference when given, else the author's Python natively (or their JavaScript in Node).
     reference = args.reference or (REFERENCE if lesson is None else lesson.reference)
     if reference not in RUNTIMES:
-        print(f"error: argument --reference: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}",
-              file=sys.stderr)
-        return 2
+        raise BadInput(f"argument --reference: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}")
     default = [name for name, cls in RUNTIMES.items() if cls.default]  # all but the opt-in ones (exact, Firefox, WebKit)
     if args.runtimes is None:
         runtimes = default
@@ -102,9 +122,8 @@ def main(args) -> int:
         runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
         unknown = [r for r in runtimes if r not in RUNTIMES]
         if unknown:
-            print(f"error: argument --runtimes: unknown runtime(s) {', '.join(unknown)}; "
-                  f"known: {', '.join(RUNTIMES)}", file=sys.stderr)
-            return 2
+            raise BadInput(f"argument --runtimes: unknown runtime(s) {', '.join(unknown)}; "
+                           f"known: {', '.join(RUNTIMES)}")
     not_checked = {name: "not named in --runtimes" for name in default if name not in runtimes and name != reference}
     # Checked here, cheaply (nothing is launched): a runtime that cannot run is reported as DID NOT RUN,
     # or, with --skip-unavailable, left out and listed as NOT CHECKED.
@@ -123,23 +142,55 @@ def main(args) -> int:
         try:
             verify_runtime(RUNTIME_DIR)
         except RuntimeIntegrityError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            raise BadInput(str(exc)) from None
     if not [r for r in runtimes if r != reference]:
         # A run of the reference alone compares nothing, and must not read as parity.
-        print(f"error: nothing to compare: {reference} is the reference and no other runtime "
-              + ("was named in --runtimes" if not args.skip_unavailable else "can run here: "
-                 + "; ".join(f"{n}: {why}" for n, why in not_checked.items())),
-              file=sys.stderr)
-        return 2
+        raise BadInput(f"nothing to compare: {reference} is the reference and no other runtime "
+                       + ("was named in --runtimes" if not args.skip_unavailable else "can run here: "
+                          + "; ".join(f"{n}: {why}" for n, why in not_checked.items())))
+    return Plan(cases, lesson, runtimes, reference, unavailable, not_checked)
+
+
+def execute(args, plan: Plan, pool: bool = False) -> dict:
+    """The report, from runtimes booted here, or (``pool``) from the resident pool (crosscheck.resident).
+    BadInput for what the runner refuses; PoolError when the pool cannot be had."""
+    from ..parity.runner import DEFAULT_BATCH, run_cases
+
+    tolerance = Tolerance(args.rtol, args.atol, args.exact, args.relative_to)
+    batch_size = DEFAULT_BATCH if args.batch_size is None else args.batch_size
+    if pool:
+        from ..resident.client import PoolError, run_via_pool
+
+        try:
+            return run_via_pool(plan.cases, plan.runtimes, tolerance, batch_size, args.boot_timeout,
+                                args.run_timeout, args.browser_endpoint, lesson=plan.lesson,
+                                reference=plan.reference, unavailable=plan.unavailable,
+                                not_checked=plan.not_checked)
+        except PoolError as exc:
+            if exc.status == 2:
+                raise BadInput(str(exc)) from None
+            raise
     try:
-        report = run_cases(cases, runtimes, Tolerance(args.rtol, args.atol, args.exact, args.relative_to),
-                           batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size, boot_timeout=args.boot_timeout,
-                           run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint,
-                           reference=reference, unavailable=unavailable, not_checked=not_checked, lesson=lesson)
+        return run_cases(plan.cases, plan.runtimes, tolerance, batch_size=batch_size,
+                         boot_timeout=args.boot_timeout, run_timeout=args.run_timeout,
+                         browser_endpoint=args.browser_endpoint, reference=plan.reference,
+                         unavailable=plan.unavailable, not_checked=plan.not_checked, lesson=plan.lesson)
     except ValueError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def main(args) -> int:
+    from ..resident import PoolError
+
+    try:
+        plan = prepare(args)
+        report = execute(args, plan, pool=getattr(args, "pool", False))
+    except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except PoolError as exc:  # the pool could not be started or reached: no verdict, and no parity
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     from ..parity.report import format_table
 
     print(format_table(report))

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from python_core import ACTIVATIONS, run_case
+from python_core.facts import EXERCISE_HIDDEN_SHAPES as HIDDEN_SHAPES  # the page's too: (batch, inputs, neurons)
 from python_core.wire import encode_spec
 
 from ..parity.cases import LESSON_EXAMPLE
@@ -35,8 +36,6 @@ from ..paths import WEB_DEMO
 from .judge import ARRAYS, judge
 
 RUNNER = WEB_DEMO / "pages" / "exercise_runner.py"
-# The page's hidden shapes (web_demo/lib/cases.mjs): (batch, inputs, neurons).
-HIDDEN_SHAPES = ((3, 2, 3), (4, 3, 2), (2, 3, 3), (5, 4, 1))
 DEFAULT_TIMEOUT_S = 10.0
 MAX_SOURCE_BYTES = 1_000_000
 NO_CLASS = "the code must define a class DenseLayer"

@@ -19,7 +19,7 @@ class Tolerance:
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
     exact: bool = False  # bit identity: every bit, the sign of zero included
-    # "terms": rtol applies to max(|ref|, the magnitude of the terms summed into it) (crosscheck.error_bounds);
+    # "terms": rtol applies to max(|ref|, the magnitude of the terms summed into it) (crosscheck.parity.error_bounds);
     # "result": to |ref| alone, which fails correct runtimes wherever a sum cancels.
     relative_to: str = "terms"
 

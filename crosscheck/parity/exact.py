@@ -30,7 +30,8 @@ How it is exact:
   otherwise the case is redone with p and the span doubled (up to ``MAX_PREC`` bits).
 
 A result that is exactly zero is +0.0 (a mathematical zero has no sign); a result that is not zero
-but rounds to zero carries its sign. The ULP distance counts −0.0 and +0.0 as 0 apart.
+but rounds to zero carries its sign (seen by widening the span; past ``SETTLE_ZERO_PREC`` a value
+still indistinguishable from zero is taken as the exact zero, +0.0). The ULP distance counts −0.0 and +0.0 as 0 apart.
 """
 
 from __future__ import annotations
@@ -43,11 +44,14 @@ import numpy as np
 from mpmath.libmp import from_man_exp
 
 from python_core import normalize_spec
+from python_core.facts import RESULT_ARRAYS
 
 START_PREC = 96
 MAX_PREC = 6144
 SPAN = 2400  # bits kept below the largest dZ term; smaller terms go into the radius
-RESULT_ARRAYS = ("output", "dWeights", "dBiases", "dInputs")
+# At this precision the span is 9,600 bits, more than separates the largest and smallest nonzero
+# products of float64 inputs with a slope that is not itself below 2^−3300 (σ' at |z| < 2,000).
+SETTLE_ZERO_PREC = 384
 
 
 class ExactnessError(RuntimeError):
@@ -94,14 +98,32 @@ def _round_array(ints: np.ndarray, e: int) -> np.ndarray:
     return np.array([round_dyadic(int(v), e) for v in ints.ravel()], dtype=np.float64).reshape(ints.shape)
 
 
-def _round_interval(center: np.ndarray, radius: np.ndarray, e: int) -> tuple[np.ndarray, bool]:
-    """Round center·2^e; certified when center±radius round to the same value everywhere."""
+def _same_float(a: float, b: float) -> bool:
+    """Equal, and the same sign when zero: −0.0 and +0.0 are different results here."""
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _round_interval(center: np.ndarray, radius: np.ndarray, e: int, settle_zero: bool) -> tuple[np.ndarray, bool]:
+    """Round center·2^e; certified when center±radius round to the same value everywhere.
+
+    An interval around zero whose ends round to −0.0 and +0.0 holds either an exact zero (terms that
+    cancel exactly, e.g. a batch row repeated with opposite upstream) or a value too small for its sign
+    to be seen yet: more precision (a wider span) shows which, so it is uncertain until
+    ``settle_zero``, past which no float64 product is left in the radius and it is the exact zero +0.0.
+    """
     out = np.empty(center.shape, dtype=np.float64)
     ok = True
     for idx, (c, r) in enumerate(zip(center.ravel().tolist(), radius.ravel().tolist())):
         value = round_dyadic(c, e)
-        if r and not (round_dyadic(c - r, e) == value == round_dyadic(c + r, e)):
-            ok = False
+        if r:
+            low, high = round_dyadic(c - r, e), round_dyadic(c + r, e)
+            if not (low == value == high):
+                ok = False
+            elif not (_same_float(low, value) and _same_float(value, high)):
+                if settle_zero:
+                    value = 0.0
+                else:
+                    ok = False
         out.flat[idx] = value
     return out, ok
 
@@ -244,7 +266,8 @@ def _exact_case_at(spec: dict[str, Any], prec: int) -> dict[str, np.ndarray] | N
             ("dWeights", X.T @ D, absX.T @ R, ex + ed),
             ("dBiases", D.sum(axis=0, keepdims=True), R.sum(axis=0, keepdims=True), ed),
             ("dInputs", D @ W.T, R @ absW.T, ed + ew)):
-        rounded, ok = _round_interval(np.asarray(center, dtype=object), np.asarray(radius, dtype=object), e)
+        rounded, ok = _round_interval(np.asarray(center, dtype=object), np.asarray(radius, dtype=object), e,
+                                      settle_zero=prec >= SETTLE_ZERO_PREC)
         if not ok:
             return None
         results[array] = rounded

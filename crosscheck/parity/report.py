@@ -92,7 +92,7 @@ def _add_accuracy(entry: ReportCase, arrays: dict[str, dict | None]) -> None:
 
 
 def _scales(case: dict[str, Any], output: np.ndarray) -> dict[str, np.ndarray]:
-    """The terms' magnitudes (crosscheck.error_bounds), or none when an author's output has a shape
+    """The terms' magnitudes (crosscheck.parity.error_bounds), or none when an author's output has a shape
     that the case's cannot give (the comparison then names the shapes)."""
     try:
         return term_magnitudes(case, output)

@@ -51,7 +51,8 @@ def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: 
         return RuntimeRun(name, results, {"ok": True, **runtime.versions(), "round_trips": round_trips,
                                           "boot_s": round(boot_seconds, 3),
                                           "total_s": round(time.monotonic() - started, 3)})
-    except Exception as exc:  # a crash of any kind is that runtime's failure, reported with its reason
+    except (Exception, SystemExit) as exc:  # a crash of any kind is that runtime's failure, reported with its reason
+        # (SystemExit too: code that runs in this process, native's, must not end the whole run without a verdict)
         reason = exc.reason if isinstance(exc, RuntimeFailure) else f"{type(exc).__name__}: {exc}"
         report(f"FAILED: {reason}")
         if not results:

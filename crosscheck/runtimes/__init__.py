@@ -36,7 +36,7 @@ def make_runtime(name: str, boot_timeout: float | None = None, run_timeout: floa
     if cls.in_process:
         return cls()
     options = {k: v for k, v in (("boot_timeout", boot_timeout), ("run_timeout", run_timeout)) if v is not None}
-    if browser_endpoint and issubclass(cls, PageRuntime) and cls.engine == "chromium":
+    if browser_endpoint and issubclass(cls, ChromiumPageRuntime):
         options["browser_endpoint"] = browser_endpoint
     return cls(**options)
 

@@ -8,7 +8,7 @@ the bundled math.js, not the Pyodide runtime.
 from __future__ import annotations
 
 from .base import RuntimeFailure
-from .browser.page import PageRuntime
+from .browser.page import ChromiumPageRuntime, PageRuntime
 
 JS_MISSING = "the JavaScript reference is not built"
 JS_HINT = "`node scripts/bundle-web.mjs`, or scripts/setup"
@@ -34,6 +34,5 @@ class JsPageRuntime(PageRuntime):
         return f"{self._server.url}{prefix}{bundle.file.name}?v={bundle.version}"
 
 
-class JsChromiumRuntime(JsPageRuntime):
+class JsChromiumRuntime(JsPageRuntime, ChromiumPageRuntime):
     name = "js-chromium"
-    engine = "chromium"

@@ -1,4 +1,4 @@
-"""The JavaScript reference DenseLayer (web_demo/dense-layer.mjs) under Node.js, through web_demo/wire.mjs."""
+"""The JavaScript reference DenseLayer (web_demo/lib/dense-layer.mjs) under Node.js, through web_demo/lib/wire.mjs."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 # folder; shared with pyodide-node, which loads the same folder.
 from python_core.facts import PYODIDE_FILES
 
-from .browser.page import PageRuntime
+from .browser.page import ChromiumPageRuntime, PageRuntime
 
 PYODIDE_MISSING = "the offline Pyodide runtime is not assembled"
 PYODIDE_HINT = "`python -m crosscheck assemble`, or scripts/setup"
@@ -39,6 +39,5 @@ class PyodidePageRuntime(PyodideFolder, PageRuntime):
     files_in = "runtime"
 
 
-class PyodideChromiumRuntime(PyodidePageRuntime):
+class PyodideChromiumRuntime(PyodidePageRuntime, ChromiumPageRuntime):
     name = "pyodide-chromium"
-    engine = "chromium"

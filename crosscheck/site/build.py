@@ -154,6 +154,7 @@ def _prepare_out(out: Path) -> None:
 AUTHOR_LAYER = """// Written by `build-site --js`: the author's JavaScript layer (author-lesson.mjs, bundled from
 // %(name)s) behind the runCase the lab and the exercise call, by the lesson's convention.
 import * as mod from "./author-lesson.mjs";
+import { RESULT_ARRAYS } from "./facts.mjs";
 
 function exported(name) {
   if (Object.hasOwn(mod, name)) return mod[name];
@@ -188,7 +189,7 @@ export function runCase(spec) {
     out = { output, dWeights: layer.dWeights, dBiases: layer.dBiases, dInputs };
   }
   if (out && typeof out.then === "function") throw new Error("the pages need a synchronous runCase");
-  return Object.fromEntries(["output", "dWeights", "dBiases", "dInputs"].map((k) => [k, rows(k, out[k])]));
+  return Object.fromEntries(RESULT_ARRAYS.map((k) => [k, rows(k, out[k])]));
 }
 """
 # The pages' one import of the built-in layer, replaced in the site by the author's.

@@ -65,7 +65,9 @@ def ensure_home(force: bool = False) -> Path:
             subprocess.run([npm, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
                            cwd=staging, check=True, stdout=sys.stderr)
         log("2/3 bundling math.js, the editor and the shared facts for the pages (esbuild)")
-        node = shutil.which("node") or os.environ.get("DENSE_PARITY_NODE")
+        from ..runtimes.node.process import node_path  # $DENSE_PARITY_NODE first, as every runtime reads it
+
+        node = node_path()
         if node is None:
             raise AssemblyError("node is needed to assemble the runtime")
         subprocess.run([node, str(Path(__file__).with_name("bundle_web.mjs")), str(staging), str(web / "vendor")],

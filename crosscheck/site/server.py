@@ -117,15 +117,28 @@ class StaticServer:
     """``with StaticServer() as server: server.url`` → "http://127.0.0.1:<port>"."""
 
     def __init__(self, root: Path = WEB_DEMO, runtime_dir: Path = RUNTIME_DIR, host: str = "127.0.0.1",
-                 port: int = 0, headers: dict[str, str] | None = None) -> None:
+                 port: int = 0, headers: dict[str, str] | None = None, any_port_if_taken: bool = False) -> None:
         self.root, self.runtime_dir = Path(root).resolve(), Path(runtime_dir).resolve()
         self.headers = dict(headers or {})   # sent with every response (serve: the site's CSP)
         self.missing: list[str] = []
         self.mounts: dict[str, Path] = {}  # URL prefix → folder (an author's bundle, crosscheck/author)
         handler = functools.partial(_Handler, server_state=self)
-        self._httpd = _QuietServer((host, port), handler)
+        try:
+            self._httpd = _QuietServer((host, port), handler)
+        except OSError:
+            if not (port and any_port_if_taken):
+                raise
+            self._httpd = _QuietServer((host, 0), handler)  # the stable port is taken (another run): any other
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)
         self._thread.start()
+
+    @staticmethod
+    def stable_port(key: str = "") -> int:
+        """A port of this checkout's own (40000–49999), so that the pages' URLs, and the browser caches keyed
+        by them (a persistent profile's compiled WebAssembly), stay the same from one run to the next."""
+        import hashlib
+
+        return 40000 + int(hashlib.sha256(f"{WEB_DEMO}:{key}".encode()).hexdigest(), 16) % 10000
 
     def base_folder(self, clean_path: str) -> Path:
         """The folder a request path is served from (a path must not leave it)."""

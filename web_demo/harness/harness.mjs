@@ -1,6 +1,6 @@
-// The page the native driver opens (crosscheck/runtimes/chromium_page.py). One worker per page:
-//   harness.html                 python_core in Pyodide (pyodide-worker.mjs)
-//   harness.html?runtime=js      the JavaScript reference (js-harness-worker.mjs, through wire.mjs)
+// The page the native driver opens (crosscheck/runtimes/browser/page.py). One worker per page:
+//   harness.html                 python_core in Pyodide (lib/pyodide-worker.mjs)
+//   harness.html?runtime=js      the JavaScript reference (harness/js-worker.mjs, through lib/wire.mjs)
 // and one face for the host, so one driver fits both:
 //   harness.state  "booting" | "ready" | "failed";   harness.error  the reason when failed
 //   harness.call(target, argument, timeoutMs) → the target function's string result

@@ -2,10 +2,15 @@
 // exercise's hidden random cases.
 
 // The lesson's example, the activations and the matrix fields are shared facts (python_core/facts.json).
-import { ACTIVATION_NAMES, LESSON_EXAMPLE as EXAMPLE, MATRIX_FIELDS } from "./facts.mjs";
+import {
+  ACTIVATION_NAMES, EXERCISE_HIDDEN_SHAPES as HIDDEN_SHAPES, LESSON_EXAMPLE as EXAMPLE, MATRIX_FIELDS,
+  SATURATED_EXAMPLE as SATURATED,
+} from "./facts.mjs";
 
 const { name: _name, ...example } = EXAMPLE;
 export const LESSON_EXAMPLE = Object.freeze(example);
+const { name: _saturatedName, ...saturated } = SATURATED;
+export const SATURATED_EXAMPLE = Object.freeze(saturated);
 export { ACTIVATION_NAMES, MATRIX_FIELDS };
 
 export const cloneCase = (spec) => JSON.parse(JSON.stringify(spec));
@@ -29,9 +34,8 @@ export function generator(seed) {
   };
 }
 
-// (batch, inputs, neurons): batches above 1 tell a sum from a mean, and non-square weights make a
-// missing transpose fail loudly; the square one catches a transpose that happens to fit.
-const HIDDEN_SHAPES = [[3, 2, 3], [4, 3, 2], [2, 3, 3], [5, 4, 1]];
+// HIDDEN_SHAPES, (batch, inputs, neurons): batches above 1 tell a sum from a mean, and non-square
+// weights make a missing transpose fail loudly; the square one catches a transpose that happens to fit.
 
 /** The exercise's hidden cases for an activation, drawn from a seed. */
 export function hiddenCases(activation, seed) {

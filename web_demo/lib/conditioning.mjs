@@ -4,7 +4,9 @@
 //   tanh     g(a) = 1 − a²:     κ = 2a² / |1 − a²|         (a → ±1: 1 − a² cancels)
 // so one rounding of a (half an ULP) becomes about κ/2 ULPs of f', i.e. log2(κ) bits lost
 // (crosscheck/parity/explain.py uses the same measure). ReLU and linear lose nothing.
-export const MIN_BITS_FLAGGED = 10;
+import { ACTIVATIONS, FLAG_BITS_LOST } from "./facts.mjs";
+
+export { FLAG_BITS_LOST };
 
 export function bitsLost(activation, a) {
   let kappa;
@@ -15,19 +17,22 @@ export function bitsLost(activation, a) {
   return Math.min(53, Math.max(0, Math.log2(kappa)));
 }
 
-export const WHY = {
-  sigmoid: "a·(1 − a) is taken from a rounded a close to 1, where 1 − a cancels",
-  tanh: "1 − a² is taken from a rounded a close to ±1, where 1 − a² cancels",
-};
-
-export const WELL_CONDITIONED = {
-  sigmoid: "σ′(z) = e^(−|z|) / (1 + e^(−|z|))², from z",
-  tanh: "tanh′(z) = 4·e^(−2|z|) / (1 + e^(−2|z|))², from z",
-};
-
 /** For a gradient cell, the most bits lost among the outputs its dZ entries come from:
  *  dWeights[i][j] and dBiases[0][j] sum column j of dZ, dInputs[i][·] row i. */
 export function gradientBitsLost(activation, output, array, i, j) {
   const entries = array === "dInputs" ? output[i] : output.map((row) => row[j]);
   return Math.max(0, ...entries.map((a) => bitsLost(activation, a)));
+}
+
+/**
+ * The one line a flagged cell carries, or null when it is not flagged: the cell is ≥ FLAG_BITS_LOST
+ * bits from the exact value and the lesson's derivative at one of its units loses as many, so the
+ * cause is the derivative (a cancelling sum alone is not flagged, a saturated unit whose loss a
+ * larger term swamps neither).
+ */
+export function derivativeFlag(activation, cellBits, derivativeBits) {
+  if (!(cellBits >= FLAG_BITS_LOST && derivativeBits >= FLAG_BITS_LOST)) return null;
+  const facts = ACTIVATIONS[activation];
+  return `⚠ ${Math.round(cellBits)} bits lost: the unit saturates, so ${facts.derivative_from_output} cancels; `
+    + `well-conditioned: ${facts.well_conditioned_derivative}`;
 }

@@ -3,7 +3,7 @@
 // URL parameters (all optional):
 //   page=lab|exercise          which page (index.html forwards to it)
 //   activation=sigmoid|relu|tanh|linear
-//   case=lesson | JSON {activation?, weights, biases, inputs, upstream}   the initial case
+//   case=lesson | saturated | JSON {activation?, weights, biases, inputs, upstream}   the initial case
 //   parentOrigin=https://a.example[,https://b.example]   narrows the site's lesson origins (below)
 //                              to these; it can never add one (the URL belongs to whoever embeds)
 //   timeout=SECONDS            how long learner code may run (exercise; default 10, at most 30)
@@ -22,7 +22,7 @@
 // Commands from the host, {type: "check" | "run" | "setCode" | "reset", code?}, are obeyed only from the
 // embedding page itself (event.source is window.parent, not a sibling frame or a popup) and only
 // from the allowed origins; others are counted and ignored.
-import { ACTIVATION_NAMES, LESSON_EXAMPLE, MATRIX_FIELDS, cloneCase } from "./cases.mjs";
+import { ACTIVATION_NAMES, LESSON_EXAMPLE, MATRIX_FIELDS, SATURATED_EXAMPLE, cloneCase } from "./cases.mjs";
 import { runCase } from "./dense-layer.mjs";
 import site from "./site-config.mjs";
 
@@ -35,7 +35,10 @@ export function readParams(search = location.search) {
   let spec = cloneCase(LESSON_EXAMPLE);
   let custom = false;
   const caseText = params.get("case");
-  if (caseText && caseText !== "lesson") {
+  if (caseText === "saturated") {
+    spec = cloneCase(SATURATED_EXAMPLE);
+    custom = true;
+  } else if (caseText && caseText !== "lesson") {
     try {
       const given = JSON.parse(caseText);
       const missing = MATRIX_FIELDS.filter((f) => !Array.isArray(given && given[f]));

@@ -23,7 +23,7 @@ export const sameValue = (a, b) => a === b || (Number.isNaN(a) && Number.isNaN(b
 
 /**
  * ULPs between two doubles (a BigInt ≥ 0): 0 for the same value, even an infinity or NaN (as
- * crosscheck/compare.py counts them); null when only one is not finite (no finite distance).
+ * crosscheck/parity/compare.py counts them); null when only one is not finite (no finite distance).
  */
 export function ulpDistance(a, b) {
   if (sameValue(a, b)) return 0n;
@@ -31,6 +31,22 @@ export function ulpDistance(a, b) {
   const d = ordered(a) - ordered(b);
   return d < 0n ? -d : d;
 }
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+
+/**
+ * ULPs from a value to the exact one as crosscheck/parity/compare.py's ulp_distance counts them:
+ * infinities are the doubles just past the largest finite one, and NaN against a number is the
+ * largest uint64 (so a NaN is all error).
+ */
+export function ulpsFromExact(value, exact) {
+  if (Number.isNaN(value) || Number.isNaN(exact)) return Number.isNaN(value) && Number.isNaN(exact) ? 0n : MAX_UINT64;
+  const d = ordered(value) - ordered(exact);
+  return d < 0n ? -d : d;
+}
+
+/** Herbie's bits of error, log2(1 + ULPs): crosscheck/parity/accuracy.py's bits_of_error (0 to 64). */
+export const bitsOfError = (ulps) => Math.log2(1 + Number(ulps));
 
 /** Shortest text that parses back to the same double (JavaScript's and Python's repr agree on the value). */
 export const exactText = (x) => (Object.is(x, -0) ? "-0" : String(x));

@@ -1,5 +1,5 @@
-// The page's side of a worker that answers requests: pyodide-worker.mjs (Python) or
-// js-harness-worker.mjs (the JavaScript reference). Requests have timeouts, and a worker that runs
+// The page's side of a worker that answers requests: lib/pyodide-worker.mjs (Python) or
+// harness/js-worker.mjs (the JavaScript reference). Requests have timeouts, and a worker that runs
 // too long is terminated, so the page always keeps answering; the next request starts a fresh one.
 //
 // Worker protocol: {id, op, ...} in; {id, ok, value | error: {type, message, traceback}} out;

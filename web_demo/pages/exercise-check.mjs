@@ -3,13 +3,12 @@
 // The expected arrays are computed on the page's thread by dense-layer.mjs before the learner's
 // code runs, and compared here, outside Python: nothing the learner's code does in the worker
 // can reach them. NumPy and JavaScript may round a last bit differently (and so may a correct
-// but differently written formula), so values match within a relative 1e-9.
+// but differently written formula), so values match within the exercise's tolerance (facts.json).
 import { decodeFlat } from "../lib/wire.mjs";
 import { exactText } from "../lib/ulp.mjs";
-import { RESULT_ARRAYS as ARRAYS } from "../lib/facts.mjs";
+import { EXERCISE_TOLERANCE, RESULT_ARRAYS as ARRAYS } from "../lib/facts.mjs";
 
-export const RTOL = 1e-9;
-export const ATOL = 1e-12;
+export const { rtol: RTOL, atol: ATOL } = EXERCISE_TOLERANCE;
 const close = (given, expected) => Math.abs(given - expected) <= ATOL + RTOL * Math.abs(expected);
 const shapeText = (shape) => `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
 const GAP_OF = { dWeights: 2, dBiases: 3, dInputs: 4 };
@@ -135,7 +134,7 @@ export function judge(cases, expected, replyText) {
   if (problem) {
     return { passed: false, kind: "reply", line: null, title: "The check got an incomplete answer from Python",
       detail: `Your code ran, but what came back cannot be judged: ${problem}.`, values: [],
-      hint: "Does your code replace part of json, NumPy or python_core (or the check itself)? Leave those as they are " +
+      hint: "Does your code replace part of json or NumPy (or the check itself)? Leave those as they are " +
         "and press Check again; if it persists, reload the page.", caseResults: [] };
   }
   if (reply.error) return { ...errorFeedback(reply.error, ""), caseResults: [] };

@@ -1,23 +1,26 @@
 // The lab: the lesson's case, editable; the layer run in Python (Pyodide) and in JavaScript;
-// every cell of output, dWeights, dBiases and dInputs shown side by side with its ULP distance.
+// every cell of output, dWeights, dBiases and dInputs shown side by side with its ULP distance,
+// and each one's bits of error against the exact value (lib/exact.mjs, on this thread: it needs
+// no Python, so it works offline and before Pyodide is up).
 //
 // The reference is the JavaScript layer (dense-layer.mjs, the lesson's own code). Python runs
 // python_core.wire.run_batch, the very path the parity harness runs, and comes back bit-exact
 // on the wire, so the numbers shown are the float64s NumPy computed.
 import { runCase } from "../lib/dense-layer.mjs";
 import { encodeSpec, decodeArray } from "../lib/wire.mjs";
-import { LESSON_EXAMPLE, MATRIX_FIELDS, cloneCase } from "../lib/cases.mjs";
-import { ACTIVATIONS, RESULT_ARRAYS } from "../lib/facts.mjs";
+import { LESSON_EXAMPLE, MATRIX_FIELDS, SATURATED_EXAMPLE, cloneCase } from "../lib/cases.mjs";
+import { ACTIVATIONS, RESULT_ARRAYS, TOLERANCE } from "../lib/facts.mjs";
 import { Embed, readParams } from "../lib/embed.mjs";
 import { el, showProblems } from "../lib/dom.mjs";
 import { formatMatrix, parseMatrix, shapeProblems } from "../lib/matrix-text.mjs";
 import { PythonRuntime } from "../lib/python-runtime.mjs";
-import { bitsHex, exactText, sameValue, ulpDistance } from "../lib/ulp.mjs";
-import { MIN_BITS_FLAGGED, WELL_CONDITIONED, WHY, gradientBitsLost } from "../lib/conditioning.mjs";
+import { bitsHex, bitsOfError, exactText, sameValue, ulpDistance, ulpsFromExact } from "../lib/ulp.mjs";
+import { FLAG_BITS_LOST, derivativeFlag, gradientBitsLost } from "../lib/conditioning.mjs";
+import { exactCase } from "../lib/exact.mjs";
 
-// The harness's default rtol and atol (crosscheck/compare.py), applied to |reference| alone: the
+// The harness's default rtol and atol (crosscheck/parity/compare.py), applied to |reference| alone: the
 // harness can also widen it to the magnitude of the terms summed (it knows them; the lab does not).
-const RTOL = 1e-12, ATOL = 1e-15;
+const { rtol: RTOL, atol: ATOL } = TOLERANCE;
 const PY_TIMEOUT_MS = 30000;
 const LABELS = {
   weights: ["weights", "inputs × neurons"], biases: ["biases", "1 × neurons"],
@@ -48,6 +51,11 @@ $("activation").replaceChildren(...Object.keys(ACTIVATIONS).map((name) => el("op
 $("activation").addEventListener("change", () => scheduleRun(0));
 $("run").addEventListener("click", () => run());
 $("example").addEventListener("click", () => { loadCase(cloneCase(LESSON_EXAMPLE)); run(); });
+$("saturated").addEventListener("click", () => { loadCase(cloneCase(SATURATED_EXAMPLE)); run(); });
+$("flag-bits").textContent = String(FLAG_BITS_LOST);
+const showExact = () => $("results").classList.toggle("show-exact", $("show-exact").checked);
+$("show-exact").addEventListener("change", showExact);
+showExact(); // a reload can keep the box ticked
 
 function loadCase(spec) {
   $("activation").value = spec.activation;
@@ -96,8 +104,14 @@ async function run() {
     setVerdict("failed", "✗", "The JavaScript layer refused the case", err.message);
     return;
   }
+  let exact = null, exactError = null;
+  try {
+    exact = exactCase(spec);
+  } catch (err) {
+    exactError = err.message;
+  }
   if (runtime.state !== "ready") {
-    render(spec, js, null);
+    showAccuracy(render(spec, js, null, exact), exactError);
     setVerdict("pending", "…", "JavaScript is done; Python is still loading", "the Python column fills in when it is ready");
     document.documentElement.dataset.lab = "waiting";
     await runtime.ready;
@@ -114,7 +128,8 @@ async function run() {
     pyError = `${err.name}: ${err.message}`;
   }
   if (id !== runId) return;   // a newer edit has started its own run
-  const summary = render(spec, js, py);
+  const summary = render(spec, js, py, exact);
+  showAccuracy(summary, exactError);
   if (pyError) {
     setVerdict("failed", "✗", "Python did not run", pyError);
     embed.post("error", { message: `Python did not run: ${pyError}` });
@@ -138,9 +153,22 @@ function setVerdict(kind, badge, text, sub) {
     el("span", {}, text, sub ? el("span", { class: "sub" }, ` · ${sub}`) : null));
 }
 
-/** Draws the four arrays; returns the largest ULP distance and how many cells are outside the tolerance. */
-function render(spec, js, py) {
-  let maxUlp = 0n, outside = 0;
+const fmtBits = (b) => (b === null ? "…" : Number.isInteger(b) ? String(b) : b.toFixed(1));
+
+function showAccuracy({ maxBits, flagged }, exactError) {
+  const line = $("accuracy");
+  if (exactError) { line.textContent = `No exact value for this case: ${exactError}`; return; }
+  const parts = Object.entries(maxBits).filter(([, b]) => b !== null)
+    .map(([who, b]) => `${who} at most ${fmtBits(b)} bit${b === 1 ? "" : "s"} of error`);
+  line.textContent = `Against the exact value: ${parts.join(", ")}`
+    + (flagged ? `; ${flagged} cell${flagged === 1 ? "" : "s"} marked ⚠ where the lesson's derivative lost ≥ ${FLAG_BITS_LOST} bits.` : ".");
+}
+
+/** Draws the four arrays; returns the largest ULP distance, how many cells are outside the tolerance,
+ *  the largest bits of error against the exact value and how many cells are flagged. */
+function render(spec, js, py, exact) {
+  let maxUlp = 0n, outside = 0, flagged = 0;
+  const maxBits = { Python: py && exact ? 0 : null, JavaScript: exact ? 0 : null };
   const blocks = RESULT_ARRAYS.map((name) => {
     const rows = js[name];
     const table = el("table", { class: "cells", dataset: { array: name } },
@@ -152,24 +180,34 @@ function render(spec, js, py) {
         if (ulp !== null && ulp > maxUlp) maxUlp = ulp;
         if (py && !within) outside += 1;
         const cls = !py ? "cell" : ulp === 0n ? "cell u0" : within ? "cell uclose" : "cell ufar";
-        // The lesson's derivative, read from the output, may have lost most of its bits here.
-        const lost = name === "output" ? 0 : gradientBitsLost(spec.activation, js.output, name, i, j);
-        const ill = lost >= MIN_BITS_FLAGGED;
-        return el("td", { class: ill ? `${cls} ill` : cls, dataset: { array: name, i, j, js: bitsHex(jsValue),
+        const exactValue = exact ? exact[name][i][j] : null;
+        const jsBits = exact ? bitsOfError(ulpsFromExact(jsValue, exactValue)) : null;
+        const pyBits = py && exact ? bitsOfError(ulpsFromExact(pyValue, exactValue)) : null;
+        if (jsBits !== null) maxBits.JavaScript = Math.max(maxBits.JavaScript, jsBits);
+        if (pyBits !== null) maxBits.Python = Math.max(maxBits.Python, pyBits);
+        // Flagged where this cell is far from the truth and the lesson's derivative, read from the
+        // output, is why.
+        const derivativeBits = name === "output" ? 0 : gradientBitsLost(spec.activation, js.output, name, i, j);
+        const flag = exact ? derivativeFlag(spec.activation, Math.max(jsBits, pyBits ?? 0), derivativeBits) : null;
+        if (flag) flagged += 1;
+        return el("td", { class: flag ? `${cls} ill` : cls, dataset: { array: name, i, j, js: bitsHex(jsValue),
           py: py ? bitsHex(pyValue) : undefined, ulp: ulp === null ? undefined : String(ulp),
-          ...(ill ? { bitsLost: lost.toFixed(1) } : {}) } },
+          exact: exact ? bitsHex(exactValue) : undefined, bitsJs: jsBits ?? undefined, bitsPy: pyBits ?? undefined,
+          ...(flag ? { derivativeBitsLost: derivativeBits.toFixed(1) } : {}) } },
           el("div", { class: "py" }, el("span", { class: "k" }, "py"), py ? exactText(pyValue) : "…"),
           el("div", { class: "js" }, el("span", { class: "k" }, "js"), exactText(jsValue)),
+          exact ? el("div", { class: "exact" }, el("span", { class: "k" }, "ex"), exactText(exactValue)) : null,
           el("div", { class: "ulp" }, ulp === null ? "\u00a0" : `${ulp} ULP`),
-          ill ? el("div", { class: "cond" }, `⚠ the derivative loses ${Math.round(lost)} bits: ${WHY[spec.activation]}; `
-            + `well-conditioned: ${WELL_CONDITIONED[spec.activation]}`) : null);
+          exact ? el("div", { class: "bits", title: `exact value, correctly rounded: ${exactText(exactValue)}` },
+            `bits of error: py ${fmtBits(pyBits)} · js ${fmtBits(jsBits)}`) : null,
+          flag ? el("div", { class: "cond" }, flag) : null);
       })))));
     return el("div", { class: "result" },
       el("h3", {}, name, " ", el("span", { class: "shape" }, `${rows.length} × ${rows[0].length}`)),
       el("div", { class: "scroll" }, table));
   });
   $("results").replaceChildren(...blocks);
-  return { maxUlp, outside };
+  return { maxUlp, outside, maxBits, flagged };
 }
 
 const runtime = new PythonRuntime($("loading"));

@@ -17,10 +17,11 @@ import { el, showProblems } from "../lib/dom.mjs";
 import { PythonRuntime } from "../lib/python-runtime.mjs";
 import { WorkerClient } from "../lib/worker-client.mjs";
 import { decodeFlat, encodeFlat } from "../lib/wire.mjs";
+import { TOLERANCE } from "../lib/facts.mjs";
 import { ulpDistance } from "../lib/ulp.mjs";
 import { generator } from "../lib/cases.mjs";
 
-const RTOL = 1e-12, ATOL = 1e-15;          // the harness's tolerance (crosscheck/parity/compare.py)
+const { rtol: RTOL, atol: ATOL } = TOLERANCE;          // the harness's tolerance (crosscheck/parity/compare.py)
 const CHUNK_SECONDS = 0.25;                 // a redraw about this often
 const CALL_TIMEOUT_MS = 120000;
 const MNIST_GOAL = 0.9;
@@ -210,7 +211,7 @@ function draw() {
   if (g.n) {
     gap.className = `gap-line ${g.outside ? "bad" : "ok"}`;
     gap.textContent = `Gap over the ${g.n.toLocaleString()} epochs both have run: worst |Δ loss| ${g.worst ? g.worst.toExponential(2) : "0"}`
-      + ` (${g.worstUlp} ULP${g.worst ? `, epoch ${g.at}` : ""}); ${g.outside ? `${g.outside} epochs OUTSIDE` : "every epoch within"} the tolerance (rtol 1e-12, atol 1e-15).`;
+      + ` (${g.worstUlp} ULP${g.worst ? `, epoch ${g.at}` : ""}); ${g.outside ? `${g.outside} epochs OUTSIDE` : "every epoch within"} the tolerance (rtol ${RTOL}, atol ${ATOL}).`;
   }
   const done = Math.min(a.length, b.length);
   $("progress").value = n ? (a.length + b.length) / (2 * run.settings.epochs) : 0;

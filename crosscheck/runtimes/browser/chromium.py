@@ -6,6 +6,8 @@ DENSE_PARITY_CHROMIUM or the PATH (Debian's ``chromium``).
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +22,32 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 class BrowserUnavailable(RuntimeError):
     pass
+
+
+PROFILES = 4  # persistent profiles per checkout and runtime; a launch takes the first one no other Chromium holds
+
+
+def claim_profile(key: str):
+    """(folder, open lock file) of a persistent Chromium profile that no other launch holds, or None.
+
+    A profile keeps V8's compiled-WebAssembly cache between runs, so Pyodide's core is compiled once,
+    not at every cold start; the lock is held while the browser runs (two Chromiums cannot share one)."""
+    from ...paths import CACHE_DIR, REPO
+
+    base = CACHE_DIR / "chromium-profiles" / hashlib.sha256(str(REPO).encode()).hexdigest()[:12]
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    for n in range(PROFILES):  # one set per key (the runtime's name), so a runtime finds its own cache again
+        lock = open(base / f"{key}-{n}.lock", "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        return base / f"{key}-{n}", lock
+    return None
 
 
 def chromium_path() -> str:
@@ -45,12 +73,28 @@ class Chromium:
     (``expose_network``), so its pages still load from the static server here.
     """
 
-    def __init__(self, endpoint: str | None = None) -> None:
+    def __init__(self, endpoint: str | None = None, profile: str | None = None) -> None:
+        """``profile``: launch with that runtime's persistent profile (claim_profile) when one is free,
+        for its compiled-WebAssembly cache; its pages then share one context (a runtime's own browser
+        only: pages of a shared browser must not share storage)."""
         from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()
+        self.context, self._profile_lock = None, None
         try:
-            if endpoint:
+            claimed = claim_profile(profile) if profile and not endpoint else None
+            if claimed:
+                self.executable = chromium_path()
+                folder, self._profile_lock = claimed
+                try:
+                    self.context = self._playwright.chromium.launch_persistent_context(
+                        str(folder), executable_path=self.executable, args=CHROMIUM_ARGS, headless=True)
+                except Exception:  # a profile still held by a Chromium on its way out: a fresh one instead
+                    self._profile_lock.close()
+                    self._profile_lock, claimed = None, None
+            if claimed:
+                self.browser = self.context.browser  # None for a persistent context
+            elif endpoint:
                 self.executable = os.environ.get(CHROMIUM_ENV) or "/usr/bin/chromium"
                 options = {"executablePath": self.executable, "args": CHROMIUM_ARGS, "headless": True}
                 self.browser = self._playwright.chromium.connect(
@@ -62,21 +106,43 @@ class Chromium:
                                                                 args=CHROMIUM_ARGS, headless=True)
         except Exception as exc:
             self._playwright.stop()
+            if self._profile_lock is not None:
+                self._profile_lock.close()
             where = f"the browser server at {endpoint}" if endpoint else self.executable
             raise BrowserUnavailable(f"could not launch or reach {where}: {str(exc).splitlines()[0]}") from exc
 
     @property
     def version(self) -> str:
-        return self.browser.version
+        if self.browser is not None:
+            return self.browser.version
+        page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        product = self.context.new_cdp_session(page).send("Browser.getVersion")["product"]
+        return product.split("/", 1)[-1]
+
+    def is_connected(self) -> bool:
+        if self.browser is not None:
+            return self.browser.is_connected()
+        try:  # a persistent context has no Browser object to ask
+            self.context.pages
+            return True
+        except Exception:
+            return False
 
     def new_page(self, **kwargs):
-        return self.browser.new_page(**kwargs)
+        if self.context is None:
+            return self.browser.new_page(**kwargs)
+        page = self.context.new_page()
+        if kwargs.get("viewport"):
+            page.set_viewport_size(kwargs["viewport"])
+        return page
 
     def close(self) -> None:
         try:
-            self.browser.close()
+            (self.context or self.browser).close()
         finally:
             self._playwright.stop()
+            if self._profile_lock is not None:
+                self._profile_lock.close()
 
     def __enter__(self) -> "Chromium":
         return self

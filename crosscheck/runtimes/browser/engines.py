@@ -130,9 +130,9 @@ class PlaywrightPage:
 class ChromiumBrowser:
     """A Chromium (chromium.Chromium) behind the interface; one handed in stays open on close()."""
 
-    def __init__(self, chromium: Chromium | None = None, endpoint: str | None = None) -> None:
+    def __init__(self, chromium: Chromium | None = None, endpoint: str | None = None, profile: str | None = None) -> None:
         self._own = chromium is None
-        self.chromium = chromium or Chromium(endpoint)
+        self.chromium = chromium or Chromium(endpoint, profile=profile)
         self.version = f"Chromium {self.chromium.version}"
 
     def new_page(self, viewport: dict | None = None) -> PlaywrightPage:

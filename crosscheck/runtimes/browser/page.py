@@ -50,6 +50,8 @@ class PageRuntime(Runtime):
         # A server or browser handed in is shared and stays open; ones made here are closed here
         # (launched, or for Chromium reached at ``browser_endpoint``, a Playwright browser server).
         if chromium is not None:
+            if self.engine != "chromium":
+                raise ValueError(f"{self.name} runs in {ENGINES[self.engine].name}, not in the Chromium handed in")
             browser = ChromiumBrowser(chromium)
         if browser_endpoint and self.engine != "chromium":
             raise ValueError(f"{self.name}: --browser-endpoint serves Chromium only")
@@ -71,7 +73,8 @@ class PageRuntime(Runtime):
     def start(self, progress: Progress) -> None:
         engine = ENGINES[self.engine]
         if self._server is None:
-            self._server = StaticServer()
+            # on the checkout's stable port when free: the persistent profile's caches are keyed by the URL
+            self._server = StaticServer(port=StaticServer.stable_port(self.name), any_port_if_taken=True)
         # Checked before the browser launches: a missing file is named, never waited on.
         folder = self.files_folder(self._server.root, self._server.runtime_dir)
         missing = self.missing_reason(folder) or self.integrity_reason(folder)
@@ -84,8 +87,10 @@ class PageRuntime(Runtime):
                     if why:
                         raise RuntimeFailure(self.name, why)
                 progress(f"launching {engine.name}")
-                self._browser = (ChromiumBrowser(endpoint=self.browser_endpoint) if self.browser_endpoint
-                                 else engine.launch())
+                # Chromium: a browser of its own, with this runtime's persistent profile, whose compiled
+                # WebAssembly makes Pyodide's core boot faster from the second cold start on
+                self._browser = (ChromiumBrowser(endpoint=self.browser_endpoint, profile=self.name)
+                                 if self.engine == "chromium" else engine.launch())
             self.page = self._browser.new_page()
         except BrowserUnavailable as exc:
             raise RuntimeFailure(self.name, str(exc)) from exc
@@ -148,4 +153,8 @@ class PageRuntime(Runtime):
             self._server = None
 
 
-ChromiumPageRuntime = PageRuntime  # its name from when Chromium was the only engine
+class ChromiumPageRuntime(PageRuntime):
+    """A page runtime in Chromium (what ``issubclass(cls, ChromiumPageRuntime)`` asks: Playwright, a
+    browser endpoint, a persistent profile)."""
+
+    engine = "chromium"

@@ -2,9 +2,11 @@
 // the browser alike, with a source map back to the author's files. "mathjs" (or any package) resolves
 // from the author's folder first and then from the harness's node_modules, so a lesson folder with no
 // node_modules of its own gets the harness's pinned math.js.
-// Usage: node bundle_author.mjs <entry file> <out file> <harness node_modules>
+// Usage: node bundle_author.mjs <entry file> <out file> <harness node_modules>   (the entry's text on stdin:
+// the text the harness read and hashed, so that an edit of the file meanwhile is not what runs)
 // Prints one JSON line: {"ok": true} | {"ok": false, "errors": [{text, file, line, column}]}.
 import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 const [entry, outfile, nodeModules] = process.argv.slice(2);
@@ -12,7 +14,8 @@ const { build } = createRequire(join(resolve(nodeModules), "noop.js"))("esbuild"
 
 try {
   await build({
-    entryPoints: [resolve(entry)],
+    stdin: { contents: readFileSync(0, "utf8"), resolveDir: dirname(resolve(entry)), sourcefile: resolve(entry),
+             loader: "js" },
     absWorkingDir: dirname(resolve(entry)),
     bundle: true,
     format: "esm",

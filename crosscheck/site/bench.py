@@ -1,0 +1,109 @@
+"""How the lesson pages feel to a learner, measured in headless Chromium: page to Python ready, a check's
+verdict, how long after its timeout an endless loop is stopped, and how soon Reset answers while the
+stopped worker's replacement boots.
+
+These are figures, not assertions: the page tests wait on the page's own events (data-* states) and
+check what is shown; how fast it is shown is measured here, with the machine's load beside it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import time
+from typing import Any, Callable
+
+from .exercise_answers import fill
+
+READY = "() => ['ready', 'failed'].includes(document.documentElement.dataset.python)"
+SETTLED = "() => !['stale', 'checking'].includes(document.documentElement.dataset.exercise)"
+LAB_SETTLED = "() => ['done', 'failed', 'invalid'].includes(document.documentElement.dataset.lab)"
+WAIT_MS = 180_000
+
+
+class PageBenchFailure(RuntimeError):
+    """The page did not reach the state a figure is taken at: the figure would be meaningless."""
+
+
+def machine() -> dict[str, Any]:
+    return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "host": platform.node(), "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+            "load_average_1min": os.getloadavg()[0]}
+
+
+def _seconds(action: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _open(chromium, url: str, settled: str):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    seconds = _seconds(lambda: (page.goto(url), page.wait_for_function(settled, timeout=WAIT_MS, polling=50)))
+    return page, seconds
+
+
+def _check(page, code: str) -> tuple[float, str]:
+    page.evaluate("code => exercise.setCode(code)", code)
+    page.evaluate("document.documentElement.dataset.exercise = 'stale'")
+    seconds = _seconds(lambda: (page.click("#check"), page.wait_for_function(SETTLED, timeout=WAIT_MS, polling=20)))
+    return seconds, page.evaluate("document.documentElement.dataset.exercise")
+
+
+def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) -> dict[str, Any]:
+    page, load = _open(chromium, f"{base}/pages/exercise.html?activation=sigmoid&timeout={timeout_s}", READY)
+    try:
+        if page.evaluate("document.documentElement.dataset.python") != "ready":
+            raise PageBenchFailure(f"the exercise's Python did not load: {page.inner_text('#loading')}")
+        page.evaluate("localStorage.clear()")
+        starter = page.evaluate("exercise.starter")
+        solution = fill(starter)
+        spare = "() => document.documentElement.dataset.spare === 'ready'"
+        verdicts = []
+        for i in range(repeats):
+            progress(f"exercise: check {i + 1}/{repeats} …")
+            page.wait_for_function(spare, timeout=WAIT_MS, polling=20)   # as a learner who reads the feedback
+            seconds, state = _check(page, solution)
+            if state != "passed":
+                raise PageBenchFailure(f"the correct solution was judged '{state}'")
+            verdicts.append(seconds)
+        progress(f"exercise: an endless loop, stopped after {timeout_s} s …")
+        page.wait_for_function(spare, timeout=WAIT_MS, polling=20)
+        stopped, state = _check(page, solution.replace("return self.dInputs", "while True:\n            pass"))
+        if state != "timeout":
+            raise PageBenchFailure(f"the endless loop ended as '{state}', not 'timeout'")
+        reset = _seconds(lambda: page.click("#reset"))
+        if page.evaluate("exercise.getCode()") != starter:
+            raise PageBenchFailure("Reset did not put the starter back")
+        return {"load_to_python_ready_s": load, "verdict_s": verdicts, "verdict_median_s": statistics.median(verdicts),
+                "timeout_s": timeout_s, "endless_loop_verdict_s": stopped, "stop_after_timeout_s": stopped - timeout_s,
+                "reset_while_worker_boots_s": reset}
+    finally:
+        page.close()
+
+
+def bench_lab(chromium, base: str) -> dict[str, Any]:
+    page, load = _open(chromium, f"{base}/pages/lab.html", LAB_SETTLED)
+    try:
+        state = page.evaluate("document.documentElement.dataset.lab")
+        if state != "done":
+            raise PageBenchFailure(f"the lab ended as '{state}', not 'done'")
+        return {"load_to_first_result_s": load}
+    finally:
+        page.close()
+
+
+def bench_pages(repeats: int, timeout_s: int, progress) -> dict[str, Any]:
+    from ..paths import RUNTIME_DIR
+    from ..runtimes.browser.chromium import Chromium
+    from .integrity import verify_runtime
+    from .server import StaticServer
+
+    verify_runtime(RUNTIME_DIR)
+    with StaticServer() as server, Chromium() as chromium:
+        progress("lab: page to first result …")
+        lab = bench_lab(chromium, server.url)
+        exercise = bench_exercise(chromium, server.url, repeats, timeout_s, progress)
+        return {"machine": machine(), "browser": f"chromium {chromium.version}", "lab": lab, "exercise": exercise}
