@@ -8,10 +8,7 @@
 // its Pyodide must not hold up another page's calls. The browser closes when stdin ends (the host
 // closed it) or the process is told to stop.
 import puppeteer from "puppeteer-core";
-import { createInterface } from "node:readline";
-import { progress, send } from "./protocol.mjs";
-import { errorRecord } from "../../../web_demo/lib/error-record.mjs";
-import { answer } from "../../../web_demo/lib/worker-protocol.mjs";
+import { progress, serve } from "./protocol.mjs";
 
 const executablePath = process.argv[2];
 let browser = null;
@@ -73,35 +70,13 @@ async function boot() {
   return { browser: `${name.charAt(0).toUpperCase()}${name.slice(1)} ${version}`, driver: "puppeteer-core (WebDriver BiDi)" };
 }
 
-const ops = {
-  async call({ target, argument }) {
+await serve({
+  boot,
+  async call(target, argument) {
     const op = target.startsWith("page:") && OPS[target.slice(5)];
     if (!op) throw new Error(`firefox_driver has no ${JSON.stringify(target)}; known: ${Object.keys(OPS).map((o) => "page:" + o).join(", ")}`);
     return JSON.stringify(await op(JSON.parse(argument)));
   },
-};
-
-try {
-  send({ type: "ready", versions: await boot() });
-} catch (err) {
-  send({ type: "failed", error: errorRecord(err) });
-  process.exitCode = 1;
-}
-if (browser) {
-  const pending = new Set();
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    if (!line.trim()) continue;
-    let request;
-    try {
-      request = JSON.parse(line);
-    } catch (err) {
-      send({ id: null, ok: false, error: errorRecord(err) });
-      continue;
-    }
-    const done = answer(ops, request).then(send);
-    pending.add(done);
-    done.finally(() => pending.delete(done));
-  }
-  await Promise.allSettled([...pending]);
-  await browser.close().catch(() => {});
-}
+  concurrent: true,
+});
+if (browser) await browser.close().catch(() => {});
