@@ -53,11 +53,12 @@ def verified_runtime():
 
 @pytest.fixture(scope="session", autouse=True)
 def started_early(request, crosscheck_pool):
-    """{module name: concurrent.futures.Future} of each selected test module's ``start_early(pool)``,
+    """{module name: what each selected test module's ``start_early(pool)`` returned (a
+    concurrent.futures.Future, or a dict of them)},
     called as the session starts. For what mostly waits on other processes (Firefox and WebKit
     booting Pyodide), whose drivers are not bound to a thread: the tests in between go on meanwhile.
-    Serial runs only: a pytest-xdist worker cannot know which tests it will be sent (the engine tests
-    are one xdist_group, "engines", and boot where they run while the other worker goes on)."""
+    Serial runs only: a pytest-xdist worker cannot know which tests it will be sent; there each engine
+    test boots what it needs where it runs, while the other worker goes on."""
     if hasattr(request.config, "workerinput"):
         yield {}
         return
@@ -67,8 +68,9 @@ def started_early(request, crosscheck_pool):
         crosscheck_pool.server  # noqa: B018 (made on this thread, before the work started early shares it)
     futures = {m.__name__: m.start_early(crosscheck_pool) for m in sorted(starters, key=lambda m: m.__name__)}
     yield futures
-    for future in futures.values():  # finished before the pool closes what it started
-        future.exception()
+    for started in futures.values():  # finished before the pool closes what it started
+        for future in started.values() if isinstance(started, dict) else [started]:
+            future.exception()
 
 
 # --- the lesson pages (lab, exercise) --------------------------------------------------------

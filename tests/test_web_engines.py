@@ -13,7 +13,6 @@ page's state, never on the clock. (Chromium has the full page and embedding test
 
 from __future__ import annotations
 
-import shutil
 import struct
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -91,65 +90,52 @@ def scenario(page, url: str) -> dict:
     return seen
 
 
-def start_early(pool) -> Future:
+_LESSON_URLS: dict[int, str] = {}
+
+
+def lesson_url(pool) -> str:
+    """The lesson page, written once per pool into a folder the pool's server serves."""
+    if id(pool) not in _LESSON_URLS:
+        folder = Path(tempfile.mkdtemp(prefix="engine-lesson-"))
+        (folder / "lesson.html").write_text(LESSON)
+        _LESSON_URLS[id(pool)] = pool.server.url + pool.server.mount(folder) + "lesson.html"
+    return _LESSON_URLS[id(pool)]
+
+
+def start_early(pool) -> dict[str, Future]:
     """Both engines' scenarios, side by side, started as the session starts (conftest.started_early):
     they mostly wait on Firefox and WebKit booting Pyodide, which the tests before these need not wait for."""
-    folder = Path(tempfile.mkdtemp(prefix="engine-lesson-"))
-    (folder / "lesson.html").write_text(LESSON)
-    url = pool.server.url + pool.server.mount(folder) + "lesson.html"
+    url = lesson_url(pool)
     executor = ThreadPoolExecutor(max_workers=len(ENGINES), thread_name_prefix="lesson")
     futures = {engine: executor.submit(run_scenario, pool, engine, url) for engine in ENGINES}
     executor.shutdown(wait=False)  # its threads end with the scenarios
-    everything: Future = Future()
-
-    def gather(_) -> None:
-        if all(f.done() for f in futures.values()):
-            shutil.rmtree(folder, ignore_errors=True)
-            everything.set_result({engine: f.result() for engine, f in futures.items()})
-
-    for future in futures.values():
-        future.add_done_callback(gather)
-    return everything
+    return futures
 
 
 def run_scenario(pool, engine: str, url: str):
-    """What the lesson page saw in ``engine``, or the exception that stopped it (handed to this engine's tests)."""
+    """What the lesson page saw in ``engine``, or the exception that stopped it."""
     page = None
     try:
         page = pool.browser(engine).new_page(viewport={"width": 1280, "height": 900})
         return scenario(page, url)
-    except Exception as exc:
-        return exc
     finally:
         if page is not None:
             page.close()  # at once: the exercise's next spare Python would boot on, for no one
 
 
-@pytest.fixture(scope="module")
-def seen(started_early, crosscheck_pool):
-    """{engine: what the lesson page saw, or the exception that stopped the scenario}."""
-    future = started_early.get(__name__) or start_early(crosscheck_pool)
-    return future.result()
-
-
-def seen_in(seen, engine: str) -> dict:
-    result = seen[engine]
-    if isinstance(result, Exception):
-        raise result
-    return result
-
-
+# One test per engine, not one per check: each runs its engine's scenario exactly once wherever it is
+# sent (a pytest-xdist worker, or a serial run that started it early), and says which check failed.
 @pytest.mark.parametrize("engine", ENGINES)
-def test_both_pages_load_and_announce_themselves(seen, engine):
-    s = seen_in(seen, engine)
+def test_the_lab_and_the_exercise_embedded_in_a_lesson(engine, started_early, crosscheck_pool):
+    early = started_early.get(__name__)
+    s = early[engine].result() if early else run_scenario(crosscheck_pool, engine, lesson_url(crosscheck_pool))
+
+    # Both pages load and announce themselves to the lesson.
     for page in ("exercise", "lab"):
         assert s["ready"][page]["versions"]["pyodide"] == "0.27.7", s["ready"][page]
     assert s["errors"] == [] and s["page_errors"] == [], (s["errors"], s["page_errors"])
 
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_the_lab_shows_python_cores_numbers(seen, engine):
-    s = seen_in(seen, engine)
+    # The lab shows python_core's numbers.
     assert s["lab"]["passed"] is True and s["lab"]["details"]["verdict"] in ("identical", "agree"), s["lab"]
     native = run_case(dict(LESSON_EXAMPLE))  # the other runtime: NumPy natively
     assert len(s["cells"]) == sum(native[name].size for name in RESULT_ARRAYS)
@@ -157,32 +143,24 @@ def test_the_lab_shows_python_cores_numbers(seen, engine):
         reference = float(native[cell["array"]][cell["i"], cell["j"]])
         for side in ("py", "js"):  # the exact float64 each language computed in this engine, as hex bits
             value = struct.unpack(">d", bytes.fromhex(cell[side]))[0]
-            assert abs(value - reference) <= 1e-15 + 1e-12 * abs(reference), (engine, cell, side)
+            assert abs(value - reference) <= 1e-15 + 1e-12 * abs(reference), ("lab", cell, side)
 
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_correct_backward_passes(seen, engine):
-    s = seen_in(seen, engine)
+    # A correct backward() passes.
     event, shown = s["correct"]["event"], s["correct"]["shown"]
-    assert event["passed"] is True and event["details"]["kind"] == "pass", event
-    assert [c["passed"] for c in event["details"]["cases"]] == [True] * 5
-    assert shown["state"] == "passed" and shown["kind"] == "pass" and "all 5 cases" in shown["text"], shown
+    assert event["passed"] is True and event["details"]["kind"] == "pass", ("correct", event)
+    assert [c["passed"] for c in event["details"]["cases"]] == [True] * 5, ("correct", event)
+    assert shown["state"] == "passed" and shown["kind"] == "pass" and "all 5 cases" in shown["text"], ("correct", shown)
 
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_wrong_backward_gets_its_feedback(seen, engine):
-    s = seen_in(seen, engine)
+    # A wrong one gets its feedback, and the lesson hears what the learner sees.
     event, shown = s["wrong"]["event"], s["wrong"]["shown"]
-    assert event["passed"] is False and event["details"]["array"] == "dWeights", event
-    assert shown["state"] == "value" and shown["title"] == "dWeights is wrong in the lesson example", shown
-    assert event["details"]["title"] == shown["title"]  # what the lesson hears is what the learner sees
+    assert event["passed"] is False and event["details"]["array"] == "dWeights", ("wrong", event)
+    assert shown["state"] == "value" and shown["title"] == "dWeights is wrong in the lesson example", ("wrong", shown)
+    assert event["details"]["title"] == shown["title"], ("wrong", event, shown)
 
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_an_endless_loop_is_stopped_and_the_page_answers(seen, engine):
-    s = seen_in(seen, engine)
+    # An endless loop is stopped, the learner's code is kept, and the page obeys the Reset after it.
     event, shown = s["endless"]["event"], s["endless"]["shown"]
-    assert event["passed"] is False and event["details"]["kind"] == "timeout", event
-    assert shown["state"] == "timeout" and shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s"
-    assert shown["code"] != s["solution"] and "while True" in shown["code"]  # the learner's code is kept
-    assert s["after"]["code"] == s["starter"]  # the Reset that came after was obeyed
+    assert event["passed"] is False and event["details"]["kind"] == "timeout", ("endless", event)
+    assert shown["state"] == "timeout", ("endless", shown)
+    assert shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s", ("endless", shown)
+    assert shown["code"] != s["solution"] and "while True" in shown["code"], ("endless", shown)
+    assert s["after"]["code"] == s["starter"], ("reset", s["after"])
