@@ -339,8 +339,8 @@ def _webkit_prerequisites() -> None:
     try:
         import selenium  # noqa: F401
     except ImportError:
-        raise BrowserUnavailable("the Python package selenium is not installed; run scripts/setup "
-                                 "(requirements.txt)") from None
+        raise BrowserUnavailable("the Python package selenium is not installed: pip install 'dense-parity[webkit]' "
+                                 "(in a checkout, scripts/setup)") from None
 
 
 class Xvfb:
