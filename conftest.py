@@ -6,12 +6,19 @@ fixtures raise, and the tests that need them error: they are never skipped.
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 
 import pytest
 
 from crosscheck.paths import REPO
 from crosscheck.runtimes import NativeRuntime
+
+# WebKit's optimizing WebAssembly tier (OMG) recompiles Pyodide's hot functions in the background
+# while it boots: about half the CPU of a boot in WebKit (9 → 4 s for the harness page), and the suite
+# boots several on two cores. WebAssembly's float semantics are fixed whatever the tier, so the bits
+# do not change; the CLI and `bench` keep WebKit as shipped (docs/engines.md).
+os.environ.setdefault("JSC_useOMGJIT", "false")
 
 # The plugin a lesson repository gets through the pytest11 entry point; here the repository is not
 # installed, so it is named. (Where it is installed, the entry point has loaded it already.)
@@ -40,6 +47,30 @@ def verified_runtime():
 
     verify_runtime(RUNTIME_DIR)
     return RUNTIME_DIR
+
+
+# --- work started early, so that it overlaps the tests before the ones that need it ------------
+
+@pytest.fixture(scope="session", autouse=True)
+def started_early(request, crosscheck_pool):
+    """{module name: what each selected test module's ``start_early(pool)`` returned (a
+    concurrent.futures.Future, or a dict of them)},
+    called as the session starts. For what mostly waits on other processes (Firefox and WebKit
+    booting Pyodide), whose drivers are not bound to a thread: the tests in between go on meanwhile.
+    Serial runs only: a pytest-xdist worker cannot know which tests it will be sent; there each engine
+    test boots what it needs where it runs, while the other worker goes on."""
+    if hasattr(request.config, "workerinput"):
+        yield {}
+        return
+    modules = {item.module for item in request.session.items if getattr(item, "module", None) is not None}
+    starters = [m for m in modules if hasattr(m, "start_early")]
+    if starters:
+        crosscheck_pool.server  # noqa: B018 (made on this thread, before the work started early shares it)
+    futures = {m.__name__: m.start_early(crosscheck_pool) for m in sorted(starters, key=lambda m: m.__name__)}
+    yield futures
+    for started in futures.values():  # finished before the pool closes what it started
+        for future in started.values() if isinstance(started, dict) else [started]:
+            future.exception()
 
 
 # --- the lesson pages (lab, exercise) --------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -10,7 +11,10 @@ import pytest
 from crosscheck.parity.cases import LESSON_EXAMPLE
 from crosscheck.runtimes import NativeRuntime
 
-RUNTIMES = ["native", "pyodide_chromium", "pyodide_node", "js_chromium", "js_node"]
+# The engine runtimes in the "engines" xdist_group: one worker boots them, once (conftest.py).
+RUNTIMES = ["native", "pyodide_chromium", "pyodide_node", "js_chromium", "js_node",
+            *(pytest.param(name, marks=pytest.mark.xdist_group("engines"))
+              for name in ("pyodide_firefox", "js_firefox", "pyodide_webkit", "js_webkit"))]
 
 
 @pytest.fixture(params=RUNTIMES)
@@ -64,3 +68,13 @@ def test_each_runtime_says_what_it_is(runtime):
         assert versions["numpy"] == "2.0.2" and versions["python"].startswith("3.12")
     if runtime.name.startswith("pyodide"):
         assert versions["pyodide"] == "0.27.7"
+    engine = runtime.name.rpartition("-")[2]
+    if engine in ENGINE_NAMES:  # the browser it ran in, by the driver's account and by the page's own
+        assert versions["browser"].startswith(ENGINE_NAMES[engine] + " "), versions
+        user_agent = runtime.page.evaluate("() => navigator.userAgent")
+        assert ENGINE_USER_AGENT[engine].search(user_agent), user_agent
+
+
+ENGINE_NAMES = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKitGTK"}
+ENGINE_USER_AGENT = {"chromium": re.compile(r"HeadlessChrome/"), "firefox": re.compile(r"Gecko/\d+ Firefox/"),
+                     "webkit": re.compile(r"AppleWebKit/605\.1\.15 .*Safari/(?!.*Chrome)")}

@@ -13,14 +13,20 @@ import sys
 import pytest
 
 from crosscheck.paths import REPO
-from crosscheck.runtimes import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime,
-                                 PyodideNodeRuntime, RuntimeFailure)
+from crosscheck.runtimes import (JsChromiumRuntime, JsFirefoxRuntime, JsNodeRuntime, JsWebKitRuntime, NativeRuntime,
+                                 PyodideChromiumRuntime, PyodideFirefoxRuntime, PyodideNodeRuntime,
+                                 PyodideWebKitRuntime, RuntimeFailure, available_runtimes)
 from crosscheck.parity.random_cases import random_cases
 from crosscheck.parity.runner import run_cases
 from crosscheck.site.server import StaticServer
 
 BAD_CASE = {"name": "bad", "activation": "relu", "weights": [[1.0, 2.0]], "biases": [[0.0, 0.0]],
             "inputs": [[1.0, 2.0]], "upstream": [[1.0, 1.0]]}  # inputs has 2 columns, weights 1 row
+
+
+def engines(*fixtures: str) -> list:
+    """The engine runtimes' cases, in the "engines" xdist_group: one worker boots them, once (conftest.py)."""
+    return [pytest.param(f, marks=pytest.mark.xdist_group("engines")) for f in fixtures]
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -78,7 +84,8 @@ def test_js_chromium_runs_without_the_pyodide_runtime_which_pyodide_chromium_nam
                                     f"run `python -m crosscheck assemble`, or scripts/setup")
 
 
-@pytest.mark.parametrize("runtime", [PyodideChromiumRuntime, PyodideNodeRuntime, JsChromiumRuntime, JsNodeRuntime])
+@pytest.mark.parametrize("runtime", [PyodideChromiumRuntime, PyodideNodeRuntime, JsChromiumRuntime, JsNodeRuntime,
+                                     PyodideFirefoxRuntime, JsFirefoxRuntime, PyodideWebKitRuntime, JsWebKitRuntime])
 def test_each_runtime_names_its_own_missing_files(runtime, tmp_path):
     assert runtime.required_files
     reason = runtime.missing_reason(tmp_path)
@@ -112,7 +119,7 @@ def test_a_failed_runtime_keeps_the_others_results():
     assert all("output" in case["results"]["native"] for case in report["cases"])
 
 
-@pytest.mark.parametrize("fixture", ["pyodide_chromium", "pyodide_node"])
+@pytest.mark.parametrize("fixture", ["pyodide_chromium", "pyodide_node", *engines("pyodide_firefox", "pyodide_webkit")])
 def test_a_python_exception_in_pyodide_reaches_the_host(request, fixture):
     runtime = request.getfixturevalue(fixture)
     # Per case: type, message and the traceback from inside Pyodide.
@@ -137,7 +144,7 @@ def test_a_batch_call_answered_with_the_error_envelope_fails_the_runtime():
         Misrouted().run([BAD_CASE])
 
 
-@pytest.mark.parametrize("fixture", ["js_chromium", "js_node"])
+@pytest.mark.parametrize("fixture", ["js_chromium", "js_node", *engines("js_firefox", "js_webkit")])
 def test_a_javascript_exception_comes_back_with_its_message(request, fixture):
     runtime = request.getfixturevalue(fixture)
     [outcome] = runtime.run([BAD_CASE])
@@ -175,16 +182,59 @@ def test_a_run_that_takes_too_long_is_stopped_js_node(never_answers):
         runtime.close()
 
 
-def test_a_run_that_takes_too_long_is_stopped_js_chromium(js_chromium, never_answers):
+@pytest.mark.parametrize("fixture", ["js_chromium", *engines("js_firefox", "js_webkit")])
+def test_a_run_that_takes_too_long_is_stopped_in_the_page(request, fixture, never_answers):
     from python_core.wire import encode_spec
 
-    target, argument = js_chromium.author_call(never_answers, [encode_spec(c) for c in random_cases(1, seed=3)])
+    runtime = request.getfixturevalue(fixture)
+    target, argument = runtime.author_call(never_answers, [encode_spec(c) for c in random_cases(1, seed=3)])
     with pytest.raises(RuntimeFailure, match="did not finish within"):
-        js_chromium.call_entry(target, argument, timeout=0.02)
+        runtime.call_entry(target, argument, timeout=0.02)
     # The page replaced its worker and goes on answering.
-    js_chromium.page.wait_for_function("() => window.harness.state === 'ready'", timeout=30000)
-    [outcome] = js_chromium.run(random_cases(1, seed=3))
+    runtime.wait_ready(30)
+    [outcome] = runtime.run(random_cases(1, seed=3))
     assert outcome["ok"]
+
+
+ABSENT = {"DENSE_PARITY_FIREFOX": "no-such-firefox", "DENSE_PARITY_WEBKIT_DRIVER": "no-such-driver"}
+
+
+def test_an_absent_engine_is_a_runtime_that_did_not_run_with_its_reason(tmp_path, monkeypatch):
+    env = {variable: str(tmp_path / name) for variable, name in ABSENT.items()}
+    reasons = {engine: f"{variable}={tmp_path / name} is not an executable file"
+               for engine, (variable, name) in zip(("firefox", "webkit"), ABSENT.items())}
+    out = tmp_path / "r.json"
+    result = run_cli("--runtimes", "native,js-node,js-firefox,pyodide-webkit", "--json", str(out), env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    assert report["runtimes"]["js-node"]["ok"] and not report["ok"]
+    for name, engine in (("js-firefox", "firefox"), ("pyodide-webkit", "webkit")):
+        assert reasons[engine] in report["runtimes"][name]["error"], report["runtimes"][name]
+        assert all(not c["ok"] and "did not run" in c["reason"]
+                   for c in report["cases"][0]["comparisons"] if c["runtime"] == name)
+    assert "PARITY FAILED" in result.stdout
+    # Not named, they stay out of a default run, which the absent engines do not fail.
+    for variable, path in env.items():
+        monkeypatch.setenv(variable, path)
+    can_run, left_out = available_runtimes()
+    assert not {"js-firefox", "pyodide-firefox", "js-webkit", "pyodide-webkit"} & (set(can_run) | set(left_out))
+    assert PyodideFirefoxRuntime.unavailable_reason() == reasons["firefox"]
+    assert JsWebKitRuntime.unavailable_reason() == reasons["webkit"]
+
+
+def test_an_engine_that_is_not_installed_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no firefox-esr, WebKitWebDriver or Xvfb on it
+    for variable in (*ABSENT, "DENSE_PARITY_MINIBROWSER"):
+        monkeypatch.delenv(variable, raising=False)
+    assert "apt-get install firefox-esr" in PyodideFirefoxRuntime.unavailable_reason()
+    assert "apt-get install webkit2gtk-driver xvfb" in JsWebKitRuntime.unavailable_reason()
+    runtime = JsFirefoxRuntime()
+    try:
+        with pytest.raises(RuntimeFailure, match="apt-get install firefox-esr"):
+            runtime.start(lambda stage: None)
+        assert runtime.page is None  # nothing was launched
+    finally:
+        runtime.close()
 
 
 def test_a_boot_that_takes_too_long_is_stopped(tmp_path, static_server, chromium):

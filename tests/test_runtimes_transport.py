@@ -16,7 +16,10 @@ from crosscheck.runtimes import NativeRuntime
 
 TINY = 5e-324                      # the smallest subnormal, 2⁻¹⁰⁷⁴
 SUB = 3 * 2.0 ** -1070            # another subnormal, with more than one bit set
-RUNTIMES = ["native", "pyodide_chromium", "pyodide_node", "js_chromium", "js_node"]
+# The engine runtimes in the "engines" xdist_group: one worker boots them, once (conftest.py).
+RUNTIMES = ["native", "pyodide_chromium", "pyodide_node", "js_chromium", "js_node",
+            *(pytest.param(name, marks=pytest.mark.xdist_group("engines"))
+              for name in ("pyodide_firefox", "js_firefox", "pyodide_webkit", "js_webkit"))]
 
 # Linear activation, one input, batch 2. Every product is by 1.0 or 0.5·2ᵏ and is exact, so each
 # result is one term plus zeros and its value is known exactly; only the sign of zero depends on

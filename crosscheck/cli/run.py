@@ -24,8 +24,9 @@ def register(sub) -> None:
 def add_options(p) -> None:
     """What chooses the cases, the lesson files, the runtimes and the verdict (shared by run and watch)."""
     p.add_argument("--runtimes", default=None,
-                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node, "
-                        "and exact (the correctly rounded truth; only when named) (default: all but exact); the "
+                   help="comma-separated runtimes: native, pyodide-chromium, pyodide-node, js-chromium, js-node; "
+                        "only when named: pyodide-firefox, js-firefox, pyodide-webkit, js-webkit (the same page in "
+                        "Firefox and WebKit) and exact (the correctly rounded truth) (default: the first five); the "
                         "reference (--reference) always runs. A runtime named (or in the default set) that cannot "
                         "run here is reported as DID NOT RUN and fails the run")
     p.add_argument("--skip-unavailable", action="store_true",
@@ -114,7 +115,7 @@ def prepare(args) -> Plan:
     reference = args.reference or (REFERENCE if lesson is None else lesson.reference)
     if reference not in RUNTIMES:
         raise BadInput(f"argument --reference: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}")
-    default = [name for name, cls in RUNTIMES.items() if cls.default]  # every runtime but the opt-in exact
+    default = [name for name, cls in RUNTIMES.items() if cls.default]  # all but the opt-in ones (exact, Firefox, WebKit)
     if args.runtimes is None:
         runtimes = default
     else:

@@ -46,9 +46,10 @@ def cold_start(names: list[str]) -> dict[str, Any]:
 def throughput(name: str, suites: dict[str, list[dict]], batch_size: int) -> dict[str, Any]:
     runtime = make_runtime(name)
     try:
-        runtime.start(lambda stage: None)
+        started = time.monotonic()
+        runtime.start(lambda stage: None)  # alone: its browser or process and its boot, nothing else running
+        figures: dict[str, Any] = {"boot_alone_s": round(time.monotonic() - started, 2)}
         runtime.run(suites["lesson"][:batch_size])  # warm-up: imports, JIT, first allocation
-        figures: dict[str, Any] = {}
         for suite, cases in suites.items():
             started = time.monotonic()
             for first in range(0, len(cases), batch_size):

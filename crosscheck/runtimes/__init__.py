@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from .base import Runtime, RuntimeFailure
-from .browser.page import ChromiumPageRuntime
+from .browser.page import ChromiumPageRuntime, PageRuntime
 from .exact import ExactRuntime
+from .firefox_webkit import JsFirefoxRuntime, JsWebKitRuntime, PyodideFirefoxRuntime, PyodideWebKitRuntime
 from .js_chromium import JsChromiumRuntime
 from .js_node import JsNodeRuntime
 from .native import NativeRuntime
@@ -14,14 +15,15 @@ from .pyodide_node import PyodideNodeRuntime
 RUNTIMES: dict[str, type[Runtime]] = {
     cls.name: cls
     for cls in (NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime, JsChromiumRuntime, JsNodeRuntime,
-                ExactRuntime)
+                PyodideFirefoxRuntime, JsFirefoxRuntime, PyodideWebKitRuntime, JsWebKitRuntime, ExactRuntime)
 }
 REFERENCE = NativeRuntime.name
 PYTHON_RUNTIMES = tuple(name for name, cls in RUNTIMES.items() if cls.language == "python")
 
-__all__ = ["PYTHON_RUNTIMES", "REFERENCE", "RUNTIMES", "ExactRuntime", "JsChromiumRuntime", "JsNodeRuntime", "NativeRuntime",
-           "PyodideChromiumRuntime", "PyodideNodeRuntime", "Runtime", "RuntimeFailure", "available_runtimes",
-           "make_runtime", "unavailable_reason"]
+__all__ = ["PYTHON_RUNTIMES", "REFERENCE", "RUNTIMES", "ExactRuntime", "JsChromiumRuntime", "JsFirefoxRuntime",
+           "JsNodeRuntime", "JsWebKitRuntime", "NativeRuntime", "PageRuntime", "PyodideChromiumRuntime",
+           "PyodideFirefoxRuntime", "PyodideNodeRuntime", "PyodideWebKitRuntime", "Runtime", "RuntimeFailure",
+           "available_runtimes", "make_runtime", "unavailable_reason"]
 
 
 def make_runtime(name: str, boot_timeout: float | None = None, run_timeout: float | None = None,

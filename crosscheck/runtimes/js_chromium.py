@@ -1,21 +1,20 @@
-"""The JavaScript reference DenseLayer in headless Chromium: web_demo/harness/harness.html?runtime=js, through web_demo/lib/wire.mjs.
+"""The JavaScript reference DenseLayer in headless Chromium (and, through JsPageRuntime, in Firefox and WebKit): web_demo/harness/harness.html?runtime=js, through web_demo/lib/wire.mjs.
 
 The page offers the same window.harness as the Pyodide page, so the driving (boot wait, timeouts,
-diagnostics with missing files and page errors) is ChromiumPageRuntime's. It needs the pages and
+diagnostics with missing files and page errors) is PageRuntime's. It needs the pages and
 the bundled math.js, not the Pyodide runtime.
 """
 
 from __future__ import annotations
 
 from .base import RuntimeFailure
-from .browser.page import ChromiumPageRuntime
+from .browser.page import ChromiumPageRuntime, PageRuntime
 
 JS_MISSING = "the JavaScript reference is not built"
 JS_HINT = "`node scripts/bundle-web.mjs`, or scripts/setup"
 
 
-class JsChromiumRuntime(ChromiumPageRuntime):
-    name = "js-chromium"
+class JsPageRuntime(PageRuntime):
     page_path = "/harness/harness.html?runtime=js"
     label = "the JavaScript reference"
     language = "javascript"
@@ -33,3 +32,7 @@ class JsChromiumRuntime(ChromiumPageRuntime):
             raise RuntimeFailure(self.name, "not started")
         prefix = self._server.mount(bundle.folder)
         return f"{self._server.url}{prefix}{bundle.file.name}?v={bundle.version}"
+
+
+class JsChromiumRuntime(JsPageRuntime, ChromiumPageRuntime):
+    name = "js-chromium"

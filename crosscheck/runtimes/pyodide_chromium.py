@@ -1,4 +1,5 @@
-"""python_core inside Pyodide, in a Web Worker of web_demo/harness/harness.html, in headless Chromium."""
+"""python_core inside Pyodide, in a Web Worker of web_demo/harness/harness.html, in headless Chromium
+(and, through PyodidePageRuntime, in Firefox and WebKit: firefox_webkit.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from __future__ import annotations
 # folder; shared with pyodide-node, which loads the same folder.
 from python_core.facts import PYODIDE_FILES
 
-from .browser.page import ChromiumPageRuntime
+from .browser.page import ChromiumPageRuntime, PageRuntime
 
 PYODIDE_MISSING = "the offline Pyodide runtime is not assembled"
 PYODIDE_HINT = "`python -m crosscheck assemble`, or scripts/setup"
@@ -32,8 +33,11 @@ class PyodideFolder:
         return None
 
 
-class PyodideChromiumRuntime(PyodideFolder, ChromiumPageRuntime):
-    name = "pyodide-chromium"
+class PyodidePageRuntime(PyodideFolder, PageRuntime):
     page_path = "/harness/harness.html"
     label = "Pyodide"
     files_in = "runtime"
+
+
+class PyodideChromiumRuntime(PyodidePageRuntime, ChromiumPageRuntime):
+    name = "pyodide-chromium"

@@ -1,16 +1,18 @@
-"""Runtimes booted once and lent to many runs: one static server, one Chromium, each runtime on first use.
+"""Runtimes booted once and lent to many runs: one static server, one browser per engine, each runtime
+on first use.
 
 The pytest plugin (crosscheck.pytest_plugin) keeps one pool per test session, so every test and every
 ``crosscheck.check(...)`` shares the same boots. Use it from the thread that made it (Playwright's
-sync objects are bound to it).
+sync objects are bound to it); ``boot(names)`` alone boots the Firefox and WebKit runtimes side by
+side, since their drivers are not bound to a thread.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from . import (JsChromiumRuntime, JsNodeRuntime, NativeRuntime, PyodideChromiumRuntime, PyodideNodeRuntime,
-                       Runtime)
+from . import RUNTIMES, NativeRuntime, PageRuntime, Runtime
 from .base import stderr_progress
 
 
@@ -42,7 +44,11 @@ class RuntimePool:
         self._home_ready = False
         self._server = None
         self._chromium = None
+        self._browsers: dict[str, Any] = {}  # Firefox and WebKit by engine key
         self._runtimes: dict[str, Runtime] = {}
+        self._lock = threading.Lock()
+        self._booting: dict[str, threading.Lock] = {}
+        self._engine_locks = {"firefox": threading.Lock(), "webkit": threading.Lock()}
 
     def _ensure_home(self) -> None:
         """Installed: the per-user runtime folder, assembled when a runtime is first needed (not when a
@@ -67,29 +73,73 @@ class RuntimePool:
             self._chromium = Chromium()
         return self._chromium
 
+    def browser(self, engine: str):
+        """The session's browser of ``engine`` (engines.ENGINES), launched on first use; a page
+        runtime's pages open in it."""
+        from .browser.engines import ENGINES, ChromiumBrowser
+
+        if engine == "chromium":
+            return ChromiumBrowser(self.chromium)
+        with self._engine_locks[engine]:
+            if engine not in self._browsers:
+                self._browsers[engine] = ENGINES[engine].launch()
+            return self._browsers[engine]
+
+    def _make(self, name: str) -> Runtime:
+        cls = RUNTIMES.get(name)
+        if cls is None or cls.in_process:
+            raise ValueError(f"unknown runtime {name!r}")
+        if issubclass(cls, PageRuntime):
+            from .base import RuntimeFailure
+            from .browser.chromium import BrowserUnavailable
+
+            try:
+                return cls(server=self.server, browser=self.browser(cls.engine))
+            except BrowserUnavailable as exc:
+                raise RuntimeFailure(name, str(exc)) from exc
+        return cls()
+
     def get(self, name: str) -> Runtime:
         """The runtime ``name``, booted (once); RuntimeFailure when it cannot boot."""
         if name == NativeRuntime.name:
             return NativeRuntime()
         self._ensure_home()
-        if name not in self._runtimes:
-            if name == PyodideChromiumRuntime.name:
-                runtime: Runtime = PyodideChromiumRuntime(server=self.server, chromium=self.chromium)
-            elif name == JsChromiumRuntime.name:
-                runtime = JsChromiumRuntime(server=self.server, chromium=self.chromium)
-            elif name == PyodideNodeRuntime.name:
-                runtime = PyodideNodeRuntime()
-            elif name == JsNodeRuntime.name:
-                runtime = JsNodeRuntime()
-            else:
-                raise ValueError(f"unknown runtime {name!r}")
-            try:
-                runtime.start(stderr_progress(name))
-            except BaseException:
-                runtime.close()
-                raise
-            self._runtimes[name] = runtime
+        with self._lock:
+            booting = self._booting.setdefault(name, threading.Lock())
+        with booting:  # a boot under way elsewhere (boot()'s threads) is waited for, never repeated
+            if name not in self._runtimes:
+                runtime = self._make(name)
+                try:
+                    runtime.start(stderr_progress(name))
+                except BaseException:
+                    runtime.close()
+                    raise
+                self._runtimes[name] = runtime
         return self._runtimes[name]
+
+    def boot(self, names: list[str]) -> dict[str, Exception]:
+        """Boots the Firefox and WebKit runtimes among ``names`` side by side, each in a thread of its own,
+        and the others here, one after the other; {name: why it did not boot}. Callable from any thread
+        when ``names`` holds only Firefox and WebKit runtimes."""
+        self.server  # noqa: B018 (made here, on this thread, before the threads share it)
+        failed: dict[str, Exception] = {}
+
+        def boot_one(name: str) -> None:
+            try:
+                self.get(name)
+            except Exception as exc:
+                failed[name] = exc
+
+        free = [n for n in names if n not in self._runtimes and getattr(RUNTIMES.get(n), "engine", "") in self._engine_locks]
+        threads = [threading.Thread(target=boot_one, args=(n,), name=f"boot-{n}", daemon=True) for n in free]
+        for thread in threads:
+            thread.start()
+        for name in names:
+            if name not in free:
+                boot_one(name)
+        for thread in threads:
+            thread.join()
+        return failed
 
     def lend(self, lent: dict | None = None):
         """A ``make_runtime`` for crosscheck.parity.runner.run_cases that lends this pool's runtimes
@@ -108,6 +158,12 @@ class RuntimePool:
             except Exception:
                 pass
         self._runtimes.clear()
+        for browser in self._browsers.values():
+            try:
+                browser.close()
+            except Exception:
+                pass
+        self._browsers.clear()
         if self._chromium is not None:
             self._chromium.close()
             self._chromium = None

@@ -36,8 +36,9 @@ export function progress(stage) {
   send({ type: "progress", stage, ms: Math.round(performance.now() - started) });
 }
 
-/** Boot with `boot()` (→ versions), then answer calls with `call(target, argument)` (→ string). */
-export async function serve({ boot, call }) {
+/** Boot with `boot()` (→ versions), then answer calls with `call(target, argument)` (→ string): in
+ *  turn, or with `concurrent` each as soon as it is done (a driver whose calls wait on a browser). */
+export async function serve({ boot, call, concurrent = false }) {
   const first = await lines.next();
   if (first.done) return;  // the driver went away before it said anything
   token = first.value.trim();
@@ -50,6 +51,7 @@ export async function serve({ boot, call }) {
     return;
   }
   const ops = { call: ({ target, argument }) => call(target, argument) };
+  const inFlight = new Set();
   for (let next = await lines.next(); !next.done; next = await lines.next()) {
     const line = next.value;
     if (!line.trim()) continue;
@@ -60,6 +62,13 @@ export async function serve({ boot, call }) {
       send({ id: null, ok: false, error: errorRecord(err) });
       continue;
     }
-    send(await answer(ops, request));
+    const reply = answer(ops, request).then(send);
+    if (!concurrent) {
+      await reply;
+      continue;
+    }
+    inFlight.add(reply);
+    reply.finally(() => inFlight.delete(reply));
   }
+  await Promise.allSettled([...inFlight]);
 }
