@@ -32,10 +32,6 @@ pytest_plugins = [] if _installed else ["crosscheck.pytest_plugin"]
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): run in one pytest-xdist worker (also without xdist)")
-    # Under pytest-xdist (`-n 2`) the tests marked with one xdist_group run in one worker and share its
-    # module fixtures (the pool tests share one daemon); the others are spread one by one as usual.
-    if getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"
 
 
 @pytest.fixture(scope="session")
