@@ -11,7 +11,6 @@ the exception's type, message and traceback; the rest of the batch still runs.
 
 from __future__ import annotations
 
-import base64
 import json
 import platform
 import sys
@@ -20,22 +19,12 @@ from typing import Any
 import numpy as np
 
 from .cases import RESULT_ARRAYS, SPEC_FIELDS, run_case
+from .codec import decode_array, encode_array  # noqa: F401  (the wire's codec, re-exported)
 from .entries import entry_point, error_record
 
 ARRAY_FIELDS = tuple(f for f in SPEC_FIELDS if f != "activation")
 
 
-def encode_array(array: Any) -> dict[str, Any]:
-    array = np.ascontiguousarray(array, dtype="<f8")
-    return {"shape": list(array.shape), "f64": base64.b64encode(array.tobytes()).decode("ascii")}
-
-
-def decode_array(obj: dict[str, Any]) -> np.ndarray:
-    data = base64.b64decode(obj["f64"], validate=True)
-    shape = tuple(int(n) for n in obj["shape"])
-    if len(data) != 8 * int(np.prod(shape)):
-        raise ValueError(f"wire: {len(data)} bytes cannot hold a float64 array of shape {shape}")
-    return np.frombuffer(data, dtype="<f8").reshape(shape).astype(np.float64)
 
 
 def encode_spec(spec: dict[str, Any]) -> dict[str, Any]:

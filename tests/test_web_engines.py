@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from crosscheck.parity.cases import LESSON_EXAMPLE
+from crosscheck.site.exercise_answers import fill
 from python_core import RESULT_ARRAYS, run_case
 
 pytestmark = pytest.mark.xdist_group("engines")  # one worker boots the engines, once
@@ -29,12 +30,6 @@ TIMEOUT_S = 3  # the exercise's limit for learner code, through the URL: keeps t
 # Only safeguards against a page that never answers; a busy two-core machine takes far less.
 BOOT_LIMIT_S = 600
 CHECK_LIMIT_S = 300
-GAPS = {  # the sigmoid starter's four gaps → a correct solution (as in test_web_exercise.py)
-    'todo("the derivative of the activation")': "self.output * (1.0 - self.output)",
-    'todo("dWeights")': "self.inputs.T @ dZ",
-    'todo("dBiases")': "np.sum(dZ, axis=0, keepdims=True)",
-    'todo("dInputs, the gradient passed back")': "dZ @ self.weights.T",
-}
 
 LESSON = f"""<!doctype html><html><head><meta charset="utf-8"><title>A lesson</title></head><body>
 <iframe id="exercise" src="/pages/index.html?page=exercise&amp;activation=sigmoid&amp;timeout={TIMEOUT_S}"
@@ -74,10 +69,7 @@ def scenario(page, url: str) -> dict:
     seen["lab"] = page.evaluate(EVENTS, ["lab", "result"])[0]
     seen["cells"] = page.evaluate(LAB_CELLS)
     seen["starter"] = starter = page.evaluate("() => inFrame('exercise').exercise.starter")
-    solution = starter
-    for gap, answer in GAPS.items():
-        solution = solution.replace(gap, answer)
-    seen["solution"] = solution
+    seen["solution"] = solution = fill(starter)
     seen["correct"] = check(page, solution, 1)
     seen["wrong"] = check(page, solution.replace("self.output * (1.0 - self.output)", "self.output"), 2)
     seen["endless"] = check(page, solution.replace("return self.dInputs", "while True:\n            pass"), 3)

@@ -46,12 +46,13 @@ from python_core.facts import EXERCISE_HIDDEN_SHAPES as HIDDEN_SHAPES  # the pag
 from python_core.wire import encode_spec
 
 from ..parity.cases import LESSON_EXAMPLE
-from ..paths import PACKAGED_WEB_DEMO
+from ..paths import PACKAGED_WEB_DEMO, PYTHON_CORE
 from .judge import ARRAYS, judge
 
 # The packaged copy, not the per-user runtime folder's: grading needs neither Node nor Pyodide, so an
 # installed harness grades without assembling anything.
 RUNNER = PACKAGED_WEB_DEMO / "pages" / "exercise_runner.py"
+CODEC = PYTHON_CORE / "codec.py"   # imported by the runner as wire_codec, as in the page
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 3600.0
 MAX_SOURCE_BYTES = 1_000_000
@@ -246,6 +247,7 @@ def run_submission(code: str, cases: list[dict[str, Any]], timeout_s: float) -> 
         runner_dir.mkdir()
         deps_dir.mkdir()
         shutil.copy2(RUNNER, runner_dir / "exercise_runner.py")
+        shutil.copy2(CODEC, runner_dir / "wire_codec.py")
         for source in _numpy_dirs():
             (deps_dir / source.name).symlink_to(source, target_is_directory=True)
         request = json.dumps({"code": code, "cases": [encode_spec(c) for c in cases]})

@@ -160,7 +160,8 @@ def activation_values(name: str, n: int, e: int, prec: int) -> tuple[mpmath.mpf,
             q = mpmath.exp(_mpf_exact(-abs(n), e + 1))   # e^(−2|z|)
             slope = 4 * q / (1 + q) ** 2                  # sech²(z)
         else:
-            raise ValueError(name)
+            raise ValueError(f"exact: no exact form for the activation {name!r} (docs/architecture.md, "
+                             f"adding an activation, step 4)")
     return value, slope
 
 

@@ -203,7 +203,7 @@ function atPrecision(spec, prec) {
       if (name === "linear") [value, slope] = [point(z), point({ n: 1n, e: 0 })];
       else if (name === "relu") [value, slope] = z.n > 0n ? [point(z), point({ n: 1n, e: 0 })] : [point(ZERO), point(ZERO)];
       else if (name === "sigmoid" || name === "tanh") [value, slope] = transcendental(name, z, prec);
-      else throw new Error(`exact: no activation ${name}`);
+      else throw new Error(`exact: no exact form for the activation ${name}`);
       outRow.push(value);
       dRow.push(times(U[b][j], slope));
     }

@@ -1,6 +1,6 @@
 // The exercise's worker: a fresh Pyodide for ONE check of the learner's code, then thrown away.
 //
-// It loads Pyodide, NumPy and exercise_runner.py, nothing else: not the dense-parity package,
+// It loads Pyodide, NumPy, exercise_runner.py and the wire's codec, nothing else: not the dense-parity package,
 // so no reference DenseLayer and no checker are within reach of the learner's code. It computes
 // no expected values; the page judges the arrays it sends back against the JavaScript reference.
 //
@@ -38,9 +38,16 @@ async function boot() {
   // NumPy only: the lock (local runtime or the CDN's) names it; dense-parity stays out.
   await pyodide.loadPackage(["numpy"], { messageCallback: () => {}, errorCallback: (m) => progress(m) });
   progress("importing the exercise runner");
-  const response = await fetch(here("./exercise_runner.py"));
-  if (!response.ok) throw new Error(`exercise_runner.py: HTTP ${response.status}`);
-  const source = await response.text();
+  const fetchText = async (path) => {
+    const response = await fetch(here(path));
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    return response.text();
+  };
+  const [codec, source] = await Promise.all([fetchText("../vendor/wire_codec.py"), fetchText("./exercise_runner.py")]);
+  // The wire's codec (python_core/codec.py), the one module the runner imports beside NumPy.
+  pyodide.FS.mkdirTree("/exercise");
+  pyodide.FS.writeFile("/exercise/wire_codec.py", codec);
+  pyodide.runPython("import sys; sys.path.insert(0, '/exercise')", { globals: pyodide.globals.get("dict")() });
   // In a namespace of its own, not in sys.modules: nothing imports it by name.
   const namespace = pyodide.globals.get("dict")();
   namespace.set("__name__", "exercise_runner");

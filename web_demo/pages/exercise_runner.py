@@ -3,10 +3,11 @@
 This file is the whole of what the exercise loads besides NumPy: the page's exercise worker
 (exercise-worker.mjs) fetches it into a fresh Pyodide, and ``python -m crosscheck grade`` runs it
 in a separate CPython whose ``sys.path`` holds only this file's folder and NumPy. It needs the
-standard library and NumPy, nothing of dense-parity: no reference layer and no checker are
-within reach of the learner's code. It computes no expected values and judges nothing; it runs
+standard library, NumPy and the wire's codec (python_core/codec.py, put beside it as
+``wire_codec``), nothing else of dense-parity: no reference layer and no checker are within
+reach of the learner's code. It computes no expected values and judges nothing; it runs
 forward then backward on every case and returns the four arrays of each, bit-exact on the wire
-(base64 of little-endian float64, the format of python_core/wire.py). The page (or ``grade``)
+(base64 of little-endian float64, through that codec). The page (or ``grade``)
 compares them with a reference computed where this code cannot reach it.
 
 Each check runs in an interpreter of its own (a new worker, a new process), so whatever the
@@ -18,13 +19,13 @@ other exception is traced back to the innermost frame that belongs to the learne
 
 from __future__ import annotations
 
-import base64
 import json
 import linecache
 import traceback
 from typing import Any
 
 import numpy as np
+from wire_codec import decode_array, encode_array  # python_core/codec.py, the one wire codec
 
 SOURCE_NAME = "<exercise>"
 RESULT_ARRAYS = ("output", "dWeights", "dBiases", "dInputs")
@@ -40,19 +41,6 @@ def todo(what: str) -> Any:
     raise Gap(f"gap not filled in yet: {what}")
 
 
-# python_core.wire's two codec functions, copied on purpose: this runner must not load python_core (it
-# holds the reference layer). tests/test_web_exercise_runner.py checks the copies stay identical.
-def encode_array(array: Any) -> dict[str, Any]:
-    array = np.ascontiguousarray(array, dtype="<f8")
-    return {"shape": list(array.shape), "f64": base64.b64encode(array.tobytes()).decode("ascii")}
-
-
-def decode_array(obj: dict[str, Any]) -> np.ndarray:
-    data = base64.b64decode(obj["f64"], validate=True)
-    shape = tuple(int(n) for n in obj["shape"])
-    if len(data) != 8 * int(np.prod(shape)):
-        raise ValueError(f"wire: {len(data)} bytes cannot hold a float64 array of shape {shape}")
-    return np.frombuffer(data, dtype="<f8").reshape(shape).astype(np.float64)
 
 
 def _learner_line(exc: BaseException) -> int | None:
