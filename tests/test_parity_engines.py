@@ -23,7 +23,7 @@ from python_core import RESULT_ARRAYS
 pytestmark = pytest.mark.xdist_group("engines")  # one worker boots the engines, once
 PYODIDE = ["pyodide-chromium", "pyodide-firefox", "pyodide-webkit", "pyodide-node"]
 JS = ["js-chromium", "js-firefox", "js-webkit", "js-node"]
-CASES = random_cases(40, seed=13)  # every activation, saturation, ±0 and the kink included
+CASES = random_cases(24, seed=13)  # six of each activation: saturation, ±0 and the kink included
 
 
 def start_early(pool) -> Future:
@@ -41,11 +41,11 @@ def bits(a) -> bytes:
 
 def test_all_nine_runtimes_in_one_run_one_round_trip_per_batch(engine_runtimes, borrow_runtimes):
     lent: dict = {}
-    report = run_cases(CASES, ["native", *PYODIDE, *JS], batch_size=16, make_runtime=borrow_runtimes(lent),
+    report = run_cases(CASES, ["native", *PYODIDE, *JS], batch_size=8, make_runtime=borrow_runtimes(lent),
                        progress=lambda n: (lambda stage: None))
     assert report["ok"], [c for case in report["cases"] for c in case["comparisons"] if not c["ok"]][:3]
     for name in PYODIDE + JS:
-        assert report["runtimes"][name]["ok"] and lent[name].calls == 3, name   # 16 + 16 + 8
+        assert report["runtimes"][name]["ok"] and lent[name].calls == 3, name   # 8 + 8 + 8
     browsers = {report["runtimes"][name]["browser"].split()[0] for name in PYODIDE + JS
                 if "browser" in report["runtimes"][name]}
     assert browsers == {"Chromium", "Firefox", "WebKitGTK"}
