@@ -52,7 +52,7 @@ def main(args) -> int:
         if args.compare and args.runtime == REFERENCE:
             raise ValueError(f"--compare trains in {REFERENCE} and --runtime: name another runtime")
         if args.png:  # checked now, not after a training run of minutes
-            from ..extras import require
+            from ..training.extras import require
             require("matplotlib", "plots", "train --png")
         loaders = {"xor": lambda: xor(), "mnist": lambda: mnist(args.split_seed, args.idx_dir),
                    "digits": lambda: digits(args.split_seed, args.idx_dir)}

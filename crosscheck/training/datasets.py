@@ -158,7 +158,7 @@ def stratified_split(y: np.ndarray, test_fraction: float, seed: int) -> tuple[np
 
 def sklearn_digits_5_vs_8(seed: int = 0, test_fraction: float = 0.25) -> Dataset:
     """scikit-learn's bundled 8×8 digits, 5s and 8s, pixels (0–16) scaled to [0, 1], 64 → 16 → 1."""
-    from ..extras import require
+    from .extras import require
 
     require("sklearn", "digits", "train digits (without --idx-dir)")
     from sklearn.datasets import load_digits
