@@ -13,27 +13,19 @@ from .pyodide_chromium import PyodidePageRuntime
 
 
 class PyodideFirefoxRuntime(PyodidePageRuntime):
-    name = "pyodide-firefox"
-    engine = "firefox"
-    default = False
+    name, engine, default = "pyodide-firefox", "firefox", False
 
 
 class PyodideWebKitRuntime(PyodidePageRuntime):
-    name = "pyodide-webkit"
-    engine = "webkit"
-    default = False
+    name, engine, default = "pyodide-webkit", "webkit", False
 
 
 class JsFirefoxRuntime(JsPageRuntime):
-    name = "js-firefox"
-    engine = "firefox"
-    default = False
+    name, engine, default = "js-firefox", "firefox", False
 
 
 class JsWebKitRuntime(JsPageRuntime):
-    name = "js-webkit"
-    engine = "webkit"
-    default = False
+    name, engine, default = "js-webkit", "webkit", False
 
 
 ENGINE_RUNTIMES = (PyodideFirefoxRuntime, JsFirefoxRuntime, PyodideWebKitRuntime, JsWebKitRuntime)

@@ -152,18 +152,14 @@ class RuntimePool:
         return make_runtime
 
     def close(self) -> None:
-        for runtime in self._runtimes.values():
-            try:
-                runtime.close()
-            except Exception:
-                pass
-        self._runtimes.clear()
-        for browser in self._browsers.values():
-            try:
-                browser.close()
-            except Exception:
-                pass
-        self._browsers.clear()
+        # Runtimes before the browsers their pages live in; one that fails to close stops no other.
+        for owned in (self._runtimes, self._browsers):
+            for thing in owned.values():
+                try:
+                    thing.close()
+                except Exception:
+                    pass
+            owned.clear()
         if self._chromium is not None:
             self._chromium.close()
             self._chromium = None

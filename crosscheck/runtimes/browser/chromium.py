@@ -50,18 +50,24 @@ def claim_profile(key: str):
     return None
 
 
-def chromium_path() -> str:
-    configured = os.environ.get(CHROMIUM_ENV)
+def find_browser(env: str, names: tuple[str, ...] | list[str], title: str, debian_package: str) -> str:
+    """$env when set (it must be an executable file), else the first of ``names`` on PATH; else
+    BrowserUnavailable saying what was looked for and what to install."""
+    configured = os.environ.get(env)
     if configured:
         if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
-            raise BrowserUnavailable(f"{CHROMIUM_ENV}={configured} is not an executable file")
+            raise BrowserUnavailable(f"{env}={configured} is not an executable file")
         return configured
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BrowserUnavailable(f"no Chromium found (looked for {', '.join(CHROMIUM_NAMES)} on PATH). Install Debian's "
-                             f"`chromium` (apt-get install chromium) or set {CHROMIUM_ENV} to a Chromium executable")
+    found = next((path for path in map(shutil.which, names) if path), None)
+    if found is None:
+        raise BrowserUnavailable(f"no {title} found (looked for {', '.join(names)} on PATH). Install Debian's "
+                                 f"`{debian_package}` (apt-get install {debian_package}) or set {env} to a {title} "
+                                 f"executable")
+    return found
+
+
+def chromium_path() -> str:
+    return find_browser(CHROMIUM_ENV, CHROMIUM_NAMES, "Chromium", "chromium")
 
 
 class Chromium:

@@ -42,7 +42,7 @@ from typing import Any, Callable
 
 from ...paths import NODE_MODULES
 from ..base import RuntimeFailure
-from .chromium import BrowserUnavailable, Chromium, chromium_path
+from .chromium import BrowserUnavailable, Chromium, chromium_path, find_browser
 
 FIREFOX_ENV = "DENSE_PARITY_FIREFOX"
 FIREFOX_NAMES = ("firefox-esr", "firefox")
@@ -158,15 +158,7 @@ class ChromiumEngine:
 # --- Firefox (puppeteer-core over WebDriver BiDi, in a Node child process) ---------------------
 
 def firefox_path() -> str:
-    configured = _configured(FIREFOX_ENV)
-    if configured:
-        return configured
-    for name in FIREFOX_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BrowserUnavailable(f"no Firefox found (looked for {', '.join(FIREFOX_NAMES)} on PATH). Install Debian's "
-                             f"`firefox-esr` (apt-get install firefox-esr) or set {FIREFOX_ENV} to a Firefox executable")
+    return find_browser(FIREFOX_ENV, FIREFOX_NAMES, "Firefox", "firefox-esr")
 
 
 def _firefox_prerequisites() -> None:
