@@ -34,6 +34,15 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): run in one pytest-xdist worker (also without xdist)")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The tests of an xdist_group first (a module sharing one page or site, the pool, the engines),
+    in their order: pytest-xdist hands out work in collection order, each group as one unit, so the
+    long units start first and the single quick tests fill the two workers' ends. (Alphabetically the
+    page modules come last, and a worker would run one alone while the other had finished.)"""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
 @pytest.fixture(scope="session")
 def verified_runtime():
     """The assembled runtime, checked against its stamp before any page or runtime loads it: a stale or

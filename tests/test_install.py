@@ -25,6 +25,8 @@ from crosscheck.site.assemble import NUMPY_WHEEL
 from python_core import run_case
 from python_core.facts import DEFAULT_ATOL, DEFAULT_RTOL, LESSON_EXAMPLE
 
+pytestmark = pytest.mark.xdist_group("install")  # under pytest -n, one worker installs once
+
 LESSONS = Path(__file__).parent / "lessons"
 FIVE_LINE_TEST = '''import crosscheck
 
@@ -138,6 +140,7 @@ def test_grade_tally_and_explain_need_no_assembled_runtime(installed, tmp_path):
 PYODIDE_TEST = '''import json
 
 from pytest_pyodide import run_in_pyodide
+
 
 
 @run_in_pyodide(packages=["dense-parity"])

@@ -4,6 +4,8 @@ loopback), reached with --browser-endpoint, gives the same bits as a local Chrom
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -15,15 +17,17 @@ from crosscheck.parity.runner import run_cases
 
 @pytest.fixture(scope="module")
 def browser_server():
-    """`python -m playwright run-server` on a free loopback port; its endpoint once it listens."""
+    """`python -m playwright run-server` on a free loopback port; its endpoint once it listens. In a
+    session of its own, stopped as a group: the Python wrapper's Node driver would outlive it."""
     proc = subprocess.Popen([sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port", "0",
-                             "--unsafe"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--unsafe"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
     try:
         line = proc.stdout.readline()  # the server says where it listens once it does
         assert line.startswith("Listening on ws://127.0.0.1:"), line
         yield line.split()[-1]
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
 

@@ -19,6 +19,8 @@ from crosscheck.site.build import CDN_INDEX_URL, page_files
 from crosscheck.paths import NODE_MODULES, REPO, RUNTIME_DIR
 from crosscheck.site.server import StaticServer
 
+pytestmark = pytest.mark.xdist_group("site_build")  # under pytest -n, one worker builds the sites once
+
 
 def crosscheck(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "crosscheck", *args], cwd=REPO, capture_output=True, text=True,

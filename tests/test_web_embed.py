@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from crosscheck.site.build import build_site
 from crosscheck.site.server import StaticServer
 
+pytestmark = pytest.mark.xdist_group("web_embed")  # under pytest -n, one worker builds the site, opens the lesson once
+
 # Three origins, all on loopback (Chromium lets only a local page frame a local server):
 #   the pages                     http://127.0.0.1:<port A>   (the session's static server)
 #   the lesson page that embeds   http://127.0.0.1:<port B>   (a second server, for this module)

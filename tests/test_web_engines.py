@@ -77,6 +77,7 @@ def scenario(page, url: str) -> dict:
     page.evaluate("() => send('exercise', {type: 'reset'})")
     page.wait_for("(starter) => inFrame('exercise').exercise.getCode() === starter", CHECK_LIMIT_S, starter)
     seen["after"] = page.evaluate(FEEDBACK)
+    seen["spare_core"] = page.evaluate("() => inFrame('exercise').document.documentElement.dataset.spareCore")
     seen["errors"] = page.evaluate(EVENTS, ["exercise", "error"]) + page.evaluate(EVENTS, ["lab", "error"])
     seen["page_errors"] = list(page.errors)
     return seen
@@ -156,3 +157,5 @@ def test_the_lab_and_the_exercise_embedded_in_a_lesson(engine, started_early, cr
     assert shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s", ("endless", shown)
     assert shown["code"] != s["solution"] and "while True" in shown["code"], ("endless", shown)
     assert s["after"]["code"] == s["starter"], ("reset", s["after"])
+    # Each check's fresh worker instantiates the page's compiled Pyodide core (lib/pyodide-module.mjs).
+    assert s["spare_core"] == "page", s["spare_core"]

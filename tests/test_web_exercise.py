@@ -13,6 +13,7 @@ import pytest
 
 from crosscheck.site.exercise_answers import SIGMOID_GAPS as GAPS, fill
 
+pytestmark = pytest.mark.xdist_group("web_exercise")  # under pytest -n, one worker opens the page once
 TIMEOUT_S = 3
 
 
@@ -207,6 +208,7 @@ def test_a_patch_of_the_checker_ends_with_its_check(exercise, starter, solution)
 FORGE_FROM_JS = '''
 
 import js, json
+
 forged = '{"error": {"type": "Forged", "message": "forged by learner code", "line": null, "trace": []}}'
 js.eval("""(() => {
   const forged = %s;
@@ -240,6 +242,8 @@ def test_a_check_after_the_first_finds_its_python_booted(exercise, solution):
     statuses = exercise.evaluate("window.statuses")
     assert statuses and statuses[0].startswith("Running your code"), statuses
     assert not any("Starting a fresh Python" in s for s in statuses)
+    # and it booted from the page's compiled Pyodide core (lib/pyodide-module.mjs), not its own compile
+    assert exercise.evaluate("document.documentElement.dataset.spareCore") == "page"
 
 
 FORGED_REPLIES = {  # the exercise has 5 cases: the lesson example and 4 hidden ones

@@ -16,6 +16,8 @@ from crosscheck.runtimes.exact import ExactRuntime
 from python_core import RESULT_ARRAYS, run_case
 from python_core.facts import ACTIVATION_FACTS, FLAG_BITS_LOST, SATURATED_EXAMPLE
 
+pytestmark = pytest.mark.xdist_group("web_lab")  # under pytest -n, one worker opens the lab once
+
 
 def bits(x: float) -> str:
     return struct.pack(">d", x).hex()

@@ -10,6 +10,8 @@ import pytest
 
 from python_core.network import Network
 
+pytestmark = pytest.mark.xdist_group("web_train")  # under pytest -n, one worker opens the page once
+
 RTOL, ATOL = 1e-12, 1e-15
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0.0, 1.0, 1.0, 0.0])

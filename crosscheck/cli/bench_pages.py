@@ -11,7 +11,7 @@ from . import checks
 
 def register(sub) -> None:
     p = sub.add_parser("bench-pages", help="page benchmarks: the lab's first result, the exercise's verdicts, "
-                                           "how soon an endless loop is stopped and Reset answers")
+                                           "how soon an endless loop is stopped and Reset answers, the next check's Python")
     p.add_argument("--repeats", type=checks.integer(1, 100, "each repeat is a full check"), default=5, metavar="N",
                    help="checks of a correct solution (default 5)")
     p.add_argument("--timeout", type=checks.integer(1, 60, "the learner waits that long"), default=3, metavar="S",
@@ -43,6 +43,9 @@ def main(args) -> int:
     print(f"exercise: endless loop stopped             {ex['stop_after_timeout_s']:.2f} s after its "
           f"{ex['timeout_s']} s timeout")
     print(f"exercise: Reset answers, worker rebooting  {ex['reset_while_worker_boots_s'] * 1000:.0f} ms")
+    for label, nxt in (("the page's compiled core", ex["next_python"]), ("each worker's own core", figures["own_core"])):
+        print(f"exercise: Check to next Python ready, {label}: {nxt['median_s']:.2f} s, "
+              f"{nxt['median_cpu_s']:.2f} CPU-s (medians of {len(nxt['machine_cpu_s'])}; core: {', '.join(nxt['core'])})")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1))
         print(f"figures written to {args.json}")

@@ -1,6 +1,8 @@
 """How the lesson pages feel to a learner, measured in headless Chromium: page to Python ready, a check's
-verdict, how long after its timeout an endless loop is stopped, and how soon Reset answers while the
-stopped worker's replacement boots.
+verdict, how long after its timeout an endless loop is stopped, how soon Reset answers while the
+stopped worker's replacement boots, and what the fresh Python each check takes costs: from Check to
+the next worker's Python ready, in seconds and in the machine's CPU-seconds, with the page's compiled
+Pyodide core (web_demo/lib/pyodide-module.mjs) and with each worker compiling its own.
 
 These are figures, not assertions: the page tests wait on the page's own events (data-* states) and
 check what is shown; how fast it is shown is measured here, with the machine's load beside it.
@@ -39,8 +41,23 @@ def _seconds(action: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
-def _open(chromium, url: str, settled: str):
+# In the page, before its modules load: the page's compile of the Pyodide core fails, so each worker
+# compiles its own, as where a module cannot be had or sent (lib/pyodide-module.mjs).
+OWN_CORE = "WebAssembly.compileStreaming = () => Promise.reject(new Error('bench-pages: each worker compiles its own'))"
+SPARE = "() => ['ready', 'failed'].includes(document.documentElement.dataset.spare)"
+
+
+def busy_cpu_s() -> float:
+    """CPU-seconds this machine has been busy (all processes: the browser's too), from /proc/stat."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _open(chromium, url: str, settled: str, init_script: str | None = None):
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    if init_script:
+        page.add_init_script(init_script)
     seconds = _seconds(lambda: (page.goto(url), page.wait_for_function(settled, timeout=WAIT_MS, polling=50)))
     return page, seconds
 
@@ -52,8 +69,30 @@ def _check(page, code: str) -> tuple[float, str]:
     return seconds, page.evaluate("document.documentElement.dataset.exercise")
 
 
+def _next_python(page, solution: str, repeats: int, progress, what: str) -> dict[str, Any]:
+    """Check, then wait for the next worker's Python, ``repeats`` times: seconds and machine CPU-seconds
+    from Check to ready (the spare boots from the moment the check starts), and where its core came from."""
+    seconds, cpu_s, cores = [], [], set()
+    for i in range(repeats):
+        progress(f"exercise ({what}): check {i + 1}/{repeats} …")
+        page.wait_for_function(SPARE, timeout=WAIT_MS, polling=20)   # as a learner who reads the feedback
+        cpu0 = busy_cpu_s()
+        verdict, state = _check(page, solution)
+        if state != "passed":
+            raise PageBenchFailure(f"the correct solution was judged '{state}'")
+        ready = _seconds(lambda: page.wait_for_function(SPARE, timeout=WAIT_MS, polling=20))
+        if page.evaluate("document.documentElement.dataset.spare") != "ready":
+            raise PageBenchFailure("the next check's Python did not load")
+        seconds.append(verdict + ready)
+        cpu_s.append(busy_cpu_s() - cpu0)
+        cores.add(page.evaluate("document.documentElement.dataset.spareCore"))
+    return {"check_to_next_python_ready_s": seconds, "median_s": statistics.median(seconds),
+            "machine_cpu_s": cpu_s, "median_cpu_s": statistics.median(cpu_s), "core": sorted(cores)}
+
+
 def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) -> dict[str, Any]:
-    page, load = _open(chromium, f"{base}/pages/exercise.html?activation=sigmoid&timeout={timeout_s}", READY)
+    url = f"{base}/pages/exercise.html?activation=sigmoid&timeout={timeout_s}"
+    page, load = _open(chromium, url, READY)
     try:
         if page.evaluate("document.documentElement.dataset.python") != "ready":
             raise PageBenchFailure(f"the exercise's Python did not load: {page.inner_text('#loading')}")
@@ -69,6 +108,7 @@ def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) 
             if state != "passed":
                 raise PageBenchFailure(f"the correct solution was judged '{state}'")
             verdicts.append(seconds)
+        next_python = _next_python(page, solution, repeats, progress, "the page's compiled core")
         progress(f"exercise: an endless loop, stopped after {timeout_s} s …")
         page.wait_for_function(spare, timeout=WAIT_MS, polling=20)
         stopped, state = _check(page, solution.replace("return self.dInputs", "while True:\n            pass"))
@@ -79,8 +119,21 @@ def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) 
             raise PageBenchFailure("Reset did not put the starter back")
         return {"load_to_python_ready_s": load, "verdict_s": verdicts, "verdict_median_s": statistics.median(verdicts),
                 "timeout_s": timeout_s, "endless_loop_verdict_s": stopped, "stop_after_timeout_s": stopped - timeout_s,
-                "reset_while_worker_boots_s": reset}
+                "reset_while_worker_boots_s": reset, "next_python": next_python}
     finally:
+        page.close()
+
+
+def bench_own_core(chromium, base: str, repeats: int, progress) -> dict[str, Any]:
+    """The next check's Python where each worker compiles the Pyodide core itself."""
+    page, _ = _open(chromium, f"{base}/pages/exercise.html?activation=sigmoid", READY, init_script=OWN_CORE)
+    try:
+        if page.evaluate("document.documentElement.dataset.python") != "ready":
+            raise PageBenchFailure(f"the exercise's Python did not load: {page.inner_text('#loading')}")
+        page.evaluate("localStorage.clear()")
+        return _next_python(page, fill(page.evaluate("exercise.starter")), repeats, progress, "each worker's own core")
+    finally:
+        page.evaluate("localStorage.clear()")
         page.close()
 
 
@@ -106,4 +159,6 @@ def bench_pages(repeats: int, timeout_s: int, progress) -> dict[str, Any]:
         progress("lab: page to first result …")
         lab = bench_lab(chromium, server.url)
         exercise = bench_exercise(chromium, server.url, repeats, timeout_s, progress)
-        return {"machine": machine(), "browser": f"chromium {chromium.version}", "lab": lab, "exercise": exercise}
+        own_core = bench_own_core(chromium, server.url, repeats, progress)
+        return {"machine": machine(), "browser": f"chromium {chromium.version}", "lab": lab, "exercise": exercise,
+                "own_core": own_core}

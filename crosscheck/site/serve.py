@@ -60,8 +60,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
         for label, path in PAGES:
             print(f"  {label + ':':11} {server.url}/{path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
+        stop = stop or threading.Event()
         try:
-            (stop or threading.Event()).wait()
+            # Timed waits: a Ctrl-C that lands just before a wait begins is handled at the next wake-up,
+            # where one endless wait could miss it and never return (seen on a loaded machine).
+            while not stop.wait(0.5):
+                pass
         except KeyboardInterrupt:
             pass
         missing = sorted(set(server.missing) - {"/favicon.ico"})

@@ -5,10 +5,12 @@
 // It finds the runtime through runtime-config.mjs: the local assembled folder, or the CDN in a
 // site built with `build-site --runtime cdn`.
 //
-// Ops (worker-protocol.mjs): {op: "boot"} → versions; {op: "call", target, argument} → a string,
-// for python_core entry points only; {type: "progress", stage, ms} while booting.
+// Ops (worker-protocol.mjs): {op: "boot", module?} → versions (module: the page's compiled Pyodide
+// core, pyodide-module.mjs); {op: "call", target, argument} → a string, for python_core entry points
+// only; {type: "progress", stage, ms} while booting.
 import config from "./runtime-config.mjs";
 import { bootPyodide } from "./pyodide-boot.mjs";
+import { instantiatePyodideFrom } from "./pyodide-module.mjs";
 import { serveWorker } from "./worker-protocol.mjs";
 
 let resolve = null;
@@ -20,15 +22,16 @@ function progress(stage) {
 }
 
 serveWorker({
-  async boot() {
+  async boot({ module }) {
     progress("loading Pyodide");
+    const core = instantiatePyodideFrom(module);   // the page's compiled core, when it sent one
     const indexURL = here(config.indexURL);
     const { loadPyodide } = await import(indexURL + "pyodide.mjs");
     const packages = config.packages.map((p) => (/[/:]/.test(p) ? here(p) : p));
     const booted = await bootPyodide({ loadPyodide, options: { indexURL }, packages, progress });
     resolve = booted.resolve;
     progress("ready");
-    return { ...booted.versions, runtime: config.mode };
+    return { ...booted.versions, runtime: config.mode, ...(module ? { core: core() } : {}) };
   },
   call({ target, argument }) {
     if (!resolve) throw new Error("call before boot");

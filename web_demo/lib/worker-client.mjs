@@ -7,6 +7,7 @@
 //   {op: "boot"} → versions;   {op: "call", target, argument: string} → a string
 
 import { FACTS } from "./facts.mjs";
+import { compiledPyodide } from "./pyodide-module.mjs";
 
 const BOOT_MS = 1000 * FACTS.timeouts_s.boot;
 const RUN_MS = 1000 * FACTS.timeouts_s.run;
@@ -109,5 +110,13 @@ export class PyodideClient extends WorkerClient {
   constructor({ workerUrl = new URL("./pyodide-worker.mjs", import.meta.url), onProgress = () => {},
                 onCallTimeout = () => {} } = {}) {
     super({ workerUrl, label: "the Pyodide worker", batchTarget: "python_core.wire:run_batch", onProgress, onCallTimeout });
+  }
+
+  /** With the page's compiled Pyodide core (pyodide-module.mjs): a worker booted after a timeout
+   *  reuses what the first one optimised. */
+  async boot(timeoutMs = BOOT_MS) {
+    const module = await compiledPyodide();
+    this.versions = await this._request("boot", { module }, timeoutMs);
+    return this.versions;
   }
 }

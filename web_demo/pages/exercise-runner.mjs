@@ -5,7 +5,8 @@
 // feedback and edits: a Check after the first finds it ready. The check's reply is taken only
 // from a MessagePort handed to the worker with the check (the worker keeps it out of reach of
 // the learner's code); anything the worker posts on its global channel after the check started
-// is ignored.
+// is ignored. Each worker gets the page's compiled Pyodide core (lib/pyodide-module.mjs).
+import { compiledPyodide } from "../lib/pyodide-module.mjs";
 
 export class TimeoutError extends Error {
   constructor(ms) {
@@ -39,7 +40,8 @@ class Spare {
       };
     });
     this.ready.then(() => { this.state = "ready"; }, () => { this.state = "failed"; });
-    this.worker.postMessage({ op: "boot" });
+    // With the page's compiled Pyodide core: the fresh worker reuses what earlier ones optimised.
+    compiledPyodide().then((module) => this.worker.postMessage({ op: "boot", module }));
   }
 
   terminate() {
@@ -83,6 +85,7 @@ export class ExerciseRunner {
       (versions) => {
         if (this.spare !== spare) return;
         document.documentElement.dataset.spare = "ready";
+        document.documentElement.dataset.spareCore = versions.core;   // "page": it reuses the page's compiled core
         this.versions = versions;
         this.indicator.hidden = true;
         this._setState("ready");

@@ -5,7 +5,8 @@
 // no expected values; the page judges the arrays it sends back against the JavaScript reference.
 //
 // Protocol (exercise-runner.mjs is the other side):
-//   {op: "boot"} on the worker's global channel
+//   {op: "boot", module?} on the worker's global channel (module: the page's compiled Pyodide core,
+//        lib/pyodide-module.mjs)
 //        → {type: "progress", stage, ms}…, then {type: "booted", ok, versions | error}
 //   {op: "check", request} with a MessagePort transferred in the same message
 //        → ONE reply on that port: {ok: true, reply: string} | {ok: false, error}
@@ -16,6 +17,7 @@
 // MessagePort.prototype.postMessage does not reach a bound function); and the page takes the
 // check's reply only from that port, and nothing from the global channel once a check started.
 import config from "../lib/runtime-config.mjs";
+import { instantiatePyodideFrom } from "../lib/pyodide-module.mjs";
 
 const started = performance.now();
 const here = (path) => new URL(path, import.meta.url).href;
@@ -29,8 +31,9 @@ function progress(stage) {
 
 const describe = (err) => ({ type: err?.name || "Error", message: String(err?.message ?? err) });
 
-async function boot() {
+async function boot(module) {
   progress("loading Pyodide");
+  const core = instantiatePyodideFrom(module);
   const indexURL = here(config.indexURL);
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
   const pyodide = await loadPyodide({ indexURL });
@@ -57,14 +60,14 @@ async function boot() {
     "import json, platform, sys, numpy\njson.dumps({'python': platform.python_version(), 'numpy': numpy.__version__})",
     { globals: pyodide.globals.get("dict")() }));
   progress("ready");
-  return { ...versions, pyodide: pyodide.version, runtime: config.mode };
+  return { ...versions, pyodide: pyodide.version, runtime: config.mode, core: core() };
 }
 
 self.onmessage = async (event) => {
   const { op } = event.data || {};
   if (op === "boot") {
     try {
-      postMessage({ type: "booted", ok: true, versions: await boot() });
+      postMessage({ type: "booted", ok: true, versions: await boot(event.data.module) });
     } catch (err) {
       postMessage({ type: "booted", ok: false, error: describe(err) });
     }
