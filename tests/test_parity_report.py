@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 
+from crosscheck.parity.cases import LESSON_EXAMPLE
 from crosscheck.parity.compare import Tolerance, compare_arrays
 from crosscheck.parity.error_bounds import term_magnitudes
 from crosscheck.paths import REPO
@@ -15,7 +16,7 @@ from crosscheck.parity.random_cases import random_cases
 from crosscheck.parity.contracts import RuntimeRun
 from crosscheck.parity.report import build_report, format_table
 from crosscheck.runtimes import NativeRuntime
-from python_core import get_activation, run_case
+from python_core import RESULT_ARRAYS, get_activation, run_case
 
 
 def test_worst_index_ulps_and_bit_identity():
@@ -120,3 +121,21 @@ def test_the_cli_runs_all_five_runtimes_in_parallel(tmp_path):
     assert lines[start + 5] == "PARITY OK"
     summary_lines = lines[start:start + 5]
     assert [line.split(":")[0].strip() for line in summary_lines] == runtimes
+    # The table: a row per runtime and array; progress on stderr while booting.
+    for runtime in runtimes[1:]:
+        for array in RESULT_ARRAYS:
+            assert any(line.split()[:2] == [runtime, array] and line.split()[-1] == "ok" for line in lines), result.stdout
+    assert "loading Pyodide" in result.stderr
+    # The report: the case's spec, each comparison's fields, what each runtime was.
+    lesson = report["cases"][0]
+    assert set(lesson["spec"]) == {"activation", "weights", "biases", "inputs", "upstream"}
+    for c in lesson["comparisons"]:
+        assert {"runtime", "reference", "array", "max_abs_diff", "max_ulp", "ok"} <= set(c)
+        assert c["reference"] == "native" and c["ok"]
+    assert report["runtimes"]["pyodide-chromium"]["pyodide"] == "0.27.7"
+    assert report["runtimes"]["pyodide-chromium"]["platform"] == "emscripten"
+    assert report["runtimes"]["native"]["numpy"] == np.__version__
+    # Results in the report are the exact floats: they parse back to the native bits.
+    native = NativeRuntime().run([LESSON_EXAMPLE])[0]["arrays"]
+    for name in RESULT_ARRAYS:
+        assert np.array(lesson["results"]["native"][name]).tobytes() == native[name].tobytes()

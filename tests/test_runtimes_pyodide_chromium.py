@@ -74,30 +74,7 @@ def test_a_missing_runtime_file_is_a_failure_with_its_reason(tmp_path, chromium)
     assert "pyodide.mjs" in info.value.reason
 
 
-def test_cli_prints_the_table_and_writes_the_json_report(tmp_path):
-    report_path = tmp_path / "r.json"
-    proc = subprocess.run([sys.executable, "-m", "crosscheck", "--runtimes", "native,pyodide-chromium",
-                           "--json", str(report_path)], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    for array in RESULT_ARRAYS:
-        assert any(line.split()[:2] == ["pyodide-chromium", array] and line.split()[-1] == "ok"
-                   for line in proc.stdout.splitlines()), proc.stdout
-    assert "loading Pyodide" in proc.stderr  # progress while booting
-    report = json.loads(report_path.read_text())
-    assert report["ok"] is True
-    [case] = report["cases"]
-    assert set(case["spec"]) == {"activation", "weights", "biases", "inputs", "upstream"}
-    assert set(case["results"]) == {"native", "pyodide-chromium"}
-    assert {c["array"] for c in case["comparisons"]} == set(RESULT_ARRAYS)
-    for c in case["comparisons"]:
-        assert {"runtime", "reference", "array", "max_abs_diff", "max_ulp", "ok"} <= set(c)
-        assert c["runtime"] == "pyodide-chromium" and c["reference"] == "native" and c["ok"]
-    assert report["runtimes"]["pyodide-chromium"]["pyodide"] == "0.27.7"
-    assert report["runtimes"]["native"]["numpy"] == np.__version__
-    # Results in the report are the exact floats: they parse back to the native bits.
-    native = NativeRuntime().run([LESSON_EXAMPLE])[0]["arrays"]
-    for name in RESULT_ARRAYS:
-        assert np.array(case["results"]["native"][name]).tobytes() == native[name].tobytes()
+# The CLI's table and JSON report over all five runtimes: tests/test_parity_report.py.
 
 
 def test_cli_fails_when_a_runtime_cannot_run(tmp_path):

@@ -16,14 +16,18 @@ import config from "./runtime-config.mjs";
 const CORE = "pyodide.asm.wasm";
 let compiled = null;   // Promise<WebAssembly.Module | null>, one per page
 
-/** Page side: the compiled core module, or null when it cannot be had or sent to a worker (the
- *  workers then compile the file themselves). */
+// A boot waits this long for the page's module at most, then goes on without it: a download that
+// stalls must not hold a boot past its own timeout (the worker's boot has one; this wait has not).
+const WAIT_MS = 20000;
+
+/** Page side: the compiled core module, or null when it cannot be had or sent to a worker, or is not
+ *  ready within WAIT_MS (the workers then compile the file themselves). */
 export function compiledPyodide() {
   if (!compiled) {
     const url = new URL(config.indexURL + CORE, import.meta.url);
     compiled = WebAssembly.compileStreaming(fetch(url)).then(sendable, () => null);
   }
-  return compiled;
+  return Promise.race([compiled, new Promise((resolve) => setTimeout(() => resolve(null), WAIT_MS))]);
 }
 
 function sendable(module) {
