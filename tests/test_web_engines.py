@@ -78,6 +78,7 @@ def scenario(page, url: str) -> dict:
     page.wait_for("(starter) => inFrame('exercise').exercise.getCode() === starter", CHECK_LIMIT_S, starter)
     seen["after"] = page.evaluate(FEEDBACK)
     seen["spare_core"] = page.evaluate("() => inFrame('exercise').document.documentElement.dataset.spareCore")
+    seen["spare_start"] = page.evaluate("() => inFrame('exercise').document.documentElement.dataset.spareStart")
     seen["errors"] = page.evaluate(EVENTS, ["exercise", "error"]) + page.evaluate(EVENTS, ["lab", "error"])
     seen["page_errors"] = list(page.errors)
     return seen
@@ -159,3 +160,4 @@ def test_the_lab_and_the_exercise_embedded_in_a_lesson(engine, started_early, cr
     assert s["after"]["code"] == s["starter"], ("reset", s["after"])
     # Each check's fresh worker instantiates the page's compiled Pyodide core (lib/pyodide-module.mjs).
     assert s["spare_core"] == "page", s["spare_core"]
+    assert s["spare_start"] == "snapshot", s["spare_start"]

@@ -245,6 +245,8 @@ def test_a_check_after_the_first_finds_its_python_booted(exercise, solution):
     assert not any("Starting a fresh Python" in s for s in statuses)
     # and it booted from the page's compiled Pyodide core (lib/pyodide-module.mjs), not its own compile
     assert exercise.evaluate("document.documentElement.dataset.spareCore") == "page"
+    # and from the page's snapshot of a started interpreter, not a Python start-up of its own
+    assert exercise.evaluate("document.documentElement.dataset.spareStart") == "snapshot"
 
 
 FORGED_REPLIES = {  # the exercise has 5 cases: the lesson example and 4 hidden ones

@@ -43,9 +43,10 @@ def main(args) -> int:
     print(f"exercise: endless loop stopped             {ex['stop_after_timeout_s']:.2f} s after its "
           f"{ex['timeout_s']} s timeout")
     print(f"exercise: Reset answers, worker rebooting  {ex['reset_while_worker_boots_s'] * 1000:.0f} ms")
-    for label, nxt in (("the page's compiled core", ex["next_python"]), ("each worker's own core", figures["own_core"])):
+    for label, nxt in (("the page's core and snapshot", ex["next_python"]),
+                       ("each worker's own core and start", figures["own_core"])):
         print(f"exercise: Check to next Python ready, {label}: {nxt['median_s']:.2f} s, "
-              f"{nxt['median_cpu_s']:.2f} CPU-s (medians of {len(nxt['machine_cpu_s'])}; core: {', '.join(nxt['core'])})")
+              f"{nxt['median_cpu_s']:.2f} CPU-s (medians of {len(nxt['machine_cpu_s'])}; {'; '.join(nxt['core'])})")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1))
         print(f"figures written to {args.json}")

@@ -2,7 +2,8 @@
 verdict, how long after its timeout an endless loop is stopped, how soon Reset answers while the
 stopped worker's replacement boots, and what the fresh Python each check takes costs: from Check to
 the next worker's Python ready, in seconds and in the machine's CPU-seconds, with the page's compiled
-Pyodide core (web_demo/lib/pyodide-module.mjs) and with each worker compiling its own.
+Pyodide core and started-interpreter snapshot (web_demo/lib/pyodide-module.mjs) and with each worker
+compiling and starting its own.
 
 These are figures, not assertions: the page tests wait on the page's own events (data-* states) and
 check what is shown; how fast it is shown is measured here, with the machine's load beside it.
@@ -42,7 +43,8 @@ def _seconds(action: Callable[[], Any]) -> float:
 
 
 # In the page, before its modules load: the page's compile of the Pyodide core fails, so each worker
-# compiles its own, as where a module cannot be had or sent (lib/pyodide-module.mjs).
+# compiles its own and starts Python itself (no module, no snapshot), as where a module cannot be had
+# or sent (lib/pyodide-module.mjs).
 OWN_CORE = "WebAssembly.compileStreaming = () => Promise.reject(new Error('bench-pages: each worker compiles its own'))"
 SPARE = "() => ['ready', 'failed'].includes(document.documentElement.dataset.spare)"
 
@@ -71,7 +73,7 @@ def _check(page, code: str) -> tuple[float, str]:
 
 def _next_python(page, solution: str, repeats: int, progress, what: str) -> dict[str, Any]:
     """Check, then wait for the next worker's Python, ``repeats`` times: seconds and machine CPU-seconds
-    from Check to ready (the spare boots from the moment the check starts), and where its core came from."""
+    from Check to ready (the spare boots from the moment the check starts), and how it started."""
     seconds, cpu_s, cores = [], [], set()
     for i in range(repeats):
         progress(f"exercise ({what}): check {i + 1}/{repeats} …")
@@ -85,7 +87,8 @@ def _next_python(page, solution: str, repeats: int, progress, what: str) -> dict
             raise PageBenchFailure("the next check's Python did not load")
         seconds.append(verdict + ready)
         cpu_s.append(busy_cpu_s() - cpu0)
-        cores.add(page.evaluate("document.documentElement.dataset.spareCore"))
+        cores.add(page.evaluate("[document.documentElement.dataset.spareCore, document.documentElement.dataset.spareStart]"
+                                " .join(' core, start: ')"))
     return {"check_to_next_python_ready_s": seconds, "median_s": statistics.median(seconds),
             "machine_cpu_s": cpu_s, "median_cpu_s": statistics.median(cpu_s), "core": sorted(cores)}
 
@@ -108,7 +111,7 @@ def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) 
             if state != "passed":
                 raise PageBenchFailure(f"the correct solution was judged '{state}'")
             verdicts.append(seconds)
-        next_python = _next_python(page, solution, repeats, progress, "the page's compiled core")
+        next_python = _next_python(page, solution, repeats, progress, "the page's core and snapshot")
         progress(f"exercise: an endless loop, stopped after {timeout_s} s …")
         page.wait_for_function(spare, timeout=WAIT_MS, polling=20)
         stopped, state = _check(page, solution.replace("return self.dInputs", "while True:\n            pass"))
@@ -125,13 +128,13 @@ def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) 
 
 
 def bench_own_core(chromium, base: str, repeats: int, progress) -> dict[str, Any]:
-    """The next check's Python where each worker compiles the Pyodide core itself."""
+    """The next check's Python where each worker compiles the Pyodide core and starts Python itself."""
     page, _ = _open(chromium, f"{base}/pages/exercise.html?activation=sigmoid", READY, init_script=OWN_CORE)
     try:
         if page.evaluate("document.documentElement.dataset.python") != "ready":
             raise PageBenchFailure(f"the exercise's Python did not load: {page.inner_text('#loading')}")
         page.evaluate("localStorage.clear()")
-        return _next_python(page, fill(page.evaluate("exercise.starter")), repeats, progress, "each worker's own core")
+        return _next_python(page, fill(page.evaluate("exercise.starter")), repeats, progress, "each worker's own core and start")
     finally:
         page.evaluate("localStorage.clear()")
         page.close()

@@ -6,7 +6,7 @@
 // from a MessagePort handed to the worker with the check (the worker keeps it out of reach of
 // the learner's code); anything the worker posts on its global channel after the check started
 // is ignored. Each worker gets the page's compiled Pyodide core (lib/pyodide-module.mjs).
-import { compiledPyodide } from "../lib/pyodide-module.mjs";
+import { compiledPyodide, pyodideSnapshot } from "../lib/pyodide-module.mjs";
 
 export class TimeoutError extends Error {
   constructor(ms) {
@@ -41,7 +41,8 @@ class Spare {
     });
     this.ready.then(() => { this.state = "ready"; }, () => { this.state = "failed"; });
     // With the page's compiled Pyodide core: the fresh worker reuses what earlier ones optimised.
-    compiledPyodide().then((module) => this.worker.postMessage({ op: "boot", module }));
+    // and the snapshot of a started interpreter, once the page has made it (the first boots go without).
+    compiledPyodide().then((module) => this.worker.postMessage({ op: "boot", module, snapshot: module && pyodideSnapshot() }));
   }
 
   terminate() {
@@ -86,6 +87,7 @@ export class ExerciseRunner {
         if (this.spare !== spare) return;
         document.documentElement.dataset.spare = "ready";
         document.documentElement.dataset.spareCore = versions.core;   // "page": it reuses the page's compiled core
+        document.documentElement.dataset.spareStart = versions.start;   // "snapshot": it started from the page's snapshot
         this.versions = versions;
         this.indicator.hidden = true;
         this._setState("ready");

@@ -5,8 +5,8 @@
 // no expected values; the page judges the arrays it sends back against the JavaScript reference.
 //
 // Protocol (exercise-runner.mjs is the other side):
-//   {op: "boot", module?} on the worker's global channel (module: the page's compiled Pyodide core,
-//        lib/pyodide-module.mjs)
+//   {op: "boot", module?, snapshot?} on the worker's global channel (the page's compiled Pyodide core
+//        and a started interpreter's memory snapshot, lib/pyodide-module.mjs)
 //        → {type: "progress", stage, ms}…, then {type: "booted", ok, versions | error}
 //   {op: "check", request} with a MessagePort transferred in the same message
 //        → ONE reply on that port: {ok: true, reply: string} | {ok: false, error}
@@ -31,12 +31,21 @@ function progress(stage) {
 
 const describe = (err) => ({ type: err?.name || "Error", message: String(err?.message ?? err) });
 
-async function boot(module) {
+async function boot(module, snapshot) {
   progress("loading Pyodide");
-  const core = instantiatePyodideFrom(module);
   const indexURL = here(config.indexURL);
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-  const pyodide = await loadPyodide({ indexURL });
+  let core = instantiatePyodideFrom(module);
+  let pyodide = null, start = "boot";
+  if (snapshot instanceof Uint8Array) {
+    try {   // a started interpreter's memory, made by the page before any learner code (pyodide-module.mjs)
+      pyodide = await loadPyodide({ indexURL, _loadSnapshot: snapshot });
+      start = "snapshot";
+    } catch {
+      core = instantiatePyodideFrom(module);   // the hook was used up: a plain start, as without a snapshot
+    }
+  }
+  pyodide ??= await loadPyodide({ indexURL });
   progress("loading NumPy");
   // NumPy only: the lock (local runtime or the CDN's) names it; dense-parity stays out.
   await pyodide.loadPackage(["numpy"], { messageCallback: () => {}, errorCallback: (m) => progress(m) });
@@ -60,14 +69,14 @@ async function boot(module) {
     "import json, platform, sys, numpy\njson.dumps({'python': platform.python_version(), 'numpy': numpy.__version__})",
     { globals: pyodide.globals.get("dict")() }));
   progress("ready");
-  return { ...versions, pyodide: pyodide.version, runtime: config.mode, core: core() };
+  return { ...versions, pyodide: pyodide.version, runtime: config.mode, core: core(), start };
 }
 
 self.onmessage = async (event) => {
   const { op } = event.data || {};
   if (op === "boot") {
     try {
-      postMessage({ type: "booted", ok: true, versions: await boot(event.data.module) });
+      postMessage({ type: "booted", ok: true, versions: await boot(event.data.module, event.data.snapshot) });
     } catch (err) {
       postMessage({ type: "booted", ok: false, error: describe(err) });
     }
