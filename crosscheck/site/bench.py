@@ -64,11 +64,28 @@ def _open(chromium, url: str, settled: str, init_script: str | None = None):
     return page, seconds
 
 
+def _open_exercise(chromium, url: str, init_script: str | None = None):
+    """The exercise at ``url``, its Python ready and its saved code cleared; → (page, seconds to ready)."""
+    page, load = _open(chromium, url, READY, init_script)
+    if page.evaluate("document.documentElement.dataset.python") != "ready":
+        raise PageBenchFailure(f"the exercise's Python did not load: {page.inner_text('#loading')}")
+    page.evaluate("localStorage.clear()")
+    return page, load
+
+
 def _check(page, code: str) -> tuple[float, str]:
     page.evaluate("code => exercise.setCode(code)", code)
     page.evaluate("document.documentElement.dataset.exercise = 'stale'")
     seconds = _seconds(lambda: (page.click("#check"), page.wait_for_function(SETTLED, timeout=WAIT_MS, polling=20)))
     return seconds, page.evaluate("document.documentElement.dataset.exercise")
+
+
+def _passing_check(page, solution: str) -> float:
+    """Seconds from Check to the verdict of a correct solution, which must pass."""
+    seconds, state = _check(page, solution)
+    if state != "passed":
+        raise PageBenchFailure(f"the correct solution was judged '{state}'")
+    return seconds
 
 
 def _next_python(page, solution: str, repeats: int, progress, what: str) -> dict[str, Any]:
@@ -79,27 +96,21 @@ def _next_python(page, solution: str, repeats: int, progress, what: str) -> dict
         progress(f"exercise ({what}): check {i + 1}/{repeats} …")
         page.wait_for_function(SPARE, timeout=WAIT_MS, polling=20)   # as a learner who reads the feedback
         cpu0 = busy_cpu_s()
-        verdict, state = _check(page, solution)
-        if state != "passed":
-            raise PageBenchFailure(f"the correct solution was judged '{state}'")
+        verdict = _passing_check(page, solution)
         ready = _seconds(lambda: page.wait_for_function(SPARE, timeout=WAIT_MS, polling=20))
         if page.evaluate("document.documentElement.dataset.spare") != "ready":
             raise PageBenchFailure("the next check's Python did not load")
         seconds.append(verdict + ready)
         cpu_s.append(busy_cpu_s() - cpu0)
-        cores.add(page.evaluate("[document.documentElement.dataset.spareCore, document.documentElement.dataset.spareStart]"
-                                " .join(' core, start: ')"))
+        cores.add(page.evaluate("(d => `${d.spareCore} core, start: ${d.spareStart}`)(document.documentElement.dataset)"))
     return {"check_to_next_python_ready_s": seconds, "median_s": statistics.median(seconds),
             "machine_cpu_s": cpu_s, "median_cpu_s": statistics.median(cpu_s), "core": sorted(cores)}
 
 
 def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) -> dict[str, Any]:
     url = f"{base}/pages/exercise.html?activation=sigmoid&timeout={timeout_s}"
-    page, load = _open(chromium, url, READY)
+    page, load = _open_exercise(chromium, url)
     try:
-        if page.evaluate("document.documentElement.dataset.python") != "ready":
-            raise PageBenchFailure(f"the exercise's Python did not load: {page.inner_text('#loading')}")
-        page.evaluate("localStorage.clear()")
         starter = page.evaluate("exercise.starter")
         solution = fill(starter)
         spare = "() => document.documentElement.dataset.spare === 'ready'"
@@ -107,10 +118,7 @@ def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) 
         for i in range(repeats):
             progress(f"exercise: check {i + 1}/{repeats} …")
             page.wait_for_function(spare, timeout=WAIT_MS, polling=20)   # as a learner who reads the feedback
-            seconds, state = _check(page, solution)
-            if state != "passed":
-                raise PageBenchFailure(f"the correct solution was judged '{state}'")
-            verdicts.append(seconds)
+            verdicts.append(_passing_check(page, solution))
         next_python = _next_python(page, solution, repeats, progress, "the page's core and snapshot")
         progress(f"exercise: an endless loop, stopped after {timeout_s} s …")
         page.wait_for_function(spare, timeout=WAIT_MS, polling=20)
@@ -129,11 +137,8 @@ def bench_exercise(chromium, base: str, repeats: int, timeout_s: int, progress) 
 
 def bench_own_core(chromium, base: str, repeats: int, progress) -> dict[str, Any]:
     """The next check's Python where each worker compiles the Pyodide core and starts Python itself."""
-    page, _ = _open(chromium, f"{base}/pages/exercise.html?activation=sigmoid", READY, init_script=OWN_CORE)
+    page, _ = _open_exercise(chromium, f"{base}/pages/exercise.html?activation=sigmoid", init_script=OWN_CORE)
     try:
-        if page.evaluate("document.documentElement.dataset.python") != "ready":
-            raise PageBenchFailure(f"the exercise's Python did not load: {page.inner_text('#loading')}")
-        page.evaluate("localStorage.clear()")
         return _next_python(page, fill(page.evaluate("exercise.starter")), repeats, progress, "each worker's own core and start")
     finally:
         page.evaluate("localStorage.clear()")

@@ -5,9 +5,8 @@
 // Why: the exercise throws its worker away after each check and boots a fresh one, and an engine
 // keeps the machine code it optimises for hot functions in the compiled module. A worker that
 // instantiates the page's module runs code the earlier workers made hot; one that compiles the file
-// itself optimises the same functions again, on the learner's cores, at every check. Measured in
-// docs/pages.md ("A fresh Python per check"): per boot, Chromium 156 5.3 → 2.7 CPU-s, WebKitGTK 2.50
-// 5.6 → 4.3 CPU-s. The snapshot takes a worker's start from 1.35 s to 0.3 s (with the module).
+// itself optimises the same functions again, on the learner's cores, at every check. The snapshot
+// skips Python's start-up in each worker. What both save: `bench-pages`, docs/benchmarks.md.
 //
 // Nothing here changes what runs: the bytes are the same file Pyodide would fetch (same URL), a
 // compiled module is immutable, and each worker makes its own instance (its own memory). Where the
@@ -16,12 +15,13 @@ import config from "./runtime-config.mjs";
 
 const CORE = "pyodide.asm.wasm";
 let compiled = null;   // Promise<WebAssembly.Module | null>, one per page
-let snapshot = null;   // Promise<Uint8Array | null>, one per page
+let snapshotStarted = false;   // one snapshot per page, made once
 let snapshotMade = null;   // the snapshot once made
 
 // A boot waits this long for the page's module at most, then goes on without it: a download that
 // stalls must not hold a boot past its own timeout (the worker's boot has one; this wait has not).
 const WAIT_MS = 20000;
+const SNAPSHOT_WAIT_MS = 80000;   // making the snapshot is a Python start of its own; past this, none
 
 /** Page side: the compiled core module, or null when it cannot be had or sent to a worker, or is not
  *  ready within WAIT_MS (the workers then compile the file themselves). */
@@ -37,15 +37,16 @@ export function compiledPyodide() {
  *  a snapshot restores into the module it was made with); → the snapshot when it is already made,
  *  else null (a boot never waits for it: it boots as before). */
 export function pyodideSnapshot() {
-  if (!snapshot) {
-    snapshot = compiledPyodide().then((module) => module && new Promise((resolve) => {
+  if (!snapshotStarted) {
+    snapshotStarted = true;
+    compiledPyodide().then((module) => module && new Promise((resolve) => {
       const worker = new Worker(new URL("./pyodide-snapshot-worker.mjs", import.meta.url), { type: "module" });
       const done = (value) => { worker.terminate(); resolve(value); };
-      const timer = setTimeout(() => done(null), 4 * WAIT_MS);
+      const timer = setTimeout(() => done(null), SNAPSHOT_WAIT_MS);
       worker.onmessage = (event) => { clearTimeout(timer); done(event.data?.ok ? event.data.snapshot : null); };
       worker.onerror = () => { clearTimeout(timer); done(null); };
       worker.postMessage({ module });
-    })).then((made) => { snapshotMade = made instanceof Uint8Array ? made : null; return snapshotMade; });
+    })).then((made) => { snapshotMade = made instanceof Uint8Array ? made : null; });
   }
   return snapshotMade;
 }

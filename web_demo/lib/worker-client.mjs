@@ -74,8 +74,13 @@ export class WorkerClient {
   }
 
   async boot(timeoutMs = BOOT_MS) {
-    this.versions = await this._request("boot", {}, timeoutMs);
+    this.versions = await this._request("boot", await this.bootPayload(), timeoutMs);
     return this.versions;
+  }
+
+  /** What the boot request carries beside its op (PyodideClient: the page's compiled core). */
+  async bootPayload() {
+    return {};
   }
 
   // Calls a function of the worker that takes and returns a string (JSON by convention).
@@ -112,11 +117,9 @@ export class PyodideClient extends WorkerClient {
     super({ workerUrl, label: "the Pyodide worker", batchTarget: "python_core.wire:run_batch", onProgress, onCallTimeout });
   }
 
-  /** With the page's compiled Pyodide core (pyodide-module.mjs): a worker booted after a timeout
-   *  reuses what the first one optimised. */
-  async boot(timeoutMs = BOOT_MS) {
-    const module = await compiledPyodide();
-    this.versions = await this._request("boot", { module }, timeoutMs);
-    return this.versions;
+  /** The page's compiled Pyodide core (pyodide-module.mjs): a worker booted after a timeout reuses
+   *  what the first one optimised. */
+  async bootPayload() {
+    return { module: await compiledPyodide() };
   }
 }
