@@ -148,6 +148,13 @@ def matmul_fma(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return s
 
 
+def blas_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """This machine's BLAS on the same operands: which partial sums it keeps depends on the CPU and the
+    kernel OpenBLAS picks for it, so the one recipe that is not written out here (a test replaces it with
+    a blocked sum of its own to show the cause on any machine)."""
+    return a @ b
+
+
 def pairwise_sum(values: list[float]) -> float:
     """NumPy's pairwise summation of a contiguous run (numpy/_core/src/umath/loops_utils.h.src)."""
     n = len(values)
@@ -280,7 +287,7 @@ class _Case:
                        for r in runtimes}
         with np.errstate(all="ignore"):
             prod = {"seq0": matmul_seq0(self.X, self.W), "first": matmul_first(self.X, self.W),
-                    "fma": matmul_fma(self.X, self.W), "blas": self.X @ self.W}
+                    "fma": matmul_fma(self.X, self.W), "blas": blas_matmul(self.X, self.W)}
             self.z = {k: v + self.b for k, v in prod.items()}
             self.act_out = {c: activation_candidates(self.act, z) for c, z in self.z.items()}
         self.scores = {r: self._forward_scores(r) for r in runtimes}
@@ -311,10 +318,10 @@ class _Case:
             with np.errstate(all="ignore"):
                 self._back[key] = {
                     "dWeights": {"seq0": matmul_seq0(Xt, dz), "first": matmul_first(Xt, dz),
-                                 "fma": matmul_fma(Xt, dz), "blas": Xt @ dz},
+                                 "fma": matmul_fma(Xt, dz), "blas": blas_matmul(Xt, dz)},
                     "dBiases": column_sums(dz),
                     "dInputs": {"seq0": matmul_seq0(dz, Wt), "first": matmul_first(dz, Wt),
-                                "fma": matmul_fma(dz, Wt), "blas": dz @ Wt}}
+                                "fma": matmul_fma(dz, Wt), "blas": blas_matmul(dz, Wt)}}
         return self._back[key]
 
     def back_recipe(self, r: str, array: str) -> str:
