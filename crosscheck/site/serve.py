@@ -68,6 +68,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
                 pass
         except KeyboardInterrupt:
             pass
-        missing = sorted(set(server.missing) - {"/favicon.ico"})
-    print("Stopped." + (f" Requests that found no file: {', '.join(missing)}" if missing else ""), flush=True)
+        missing = server.missing.summary(leave_out=frozenset({"/favicon.ico"}))
+    print("Stopped." + (f" Requests that found no file: {missing}" if missing else ""), flush=True)
     return 0

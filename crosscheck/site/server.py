@@ -1,13 +1,17 @@
 """A static file server for web_demo/ on loopback, with the assembled runtime at /pyodide/.
 
-It records every path it could not serve, so that a runtime that fails to boot can say which
-file was missing instead of timing out silently.
+It records the paths it could not serve, so that a runtime that fails to boot can say which
+file was missing instead of timing out silently. Whatever a client sends, the server's cost is bounded:
+a connection that sends nothing is closed after ``CONNECTION_TIMEOUT_S``, at most ``MAX_CONNECTIONS``
+are handled at once (the rest wait in the listen queue), and the record of missing paths keeps at most
+``MISSING_KEPT`` distinct paths of at most ``PATH_KEPT`` characters.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import socket
 import os
 import sys
 import threading
@@ -17,8 +21,53 @@ from pathlib import Path
 
 from ..paths import RUNTIME_DIR, WEB_DEMO
 
+CONNECTION_TIMEOUT_S = 20.0  # a page's requests take milliseconds; a silent connection is let go
+MAX_CONNECTIONS = 32         # threads at once: a browser opens 6 per host, a few pages at a time
+MISSING_KEPT = 100
+PATH_KEPT = 200
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (escape codes too) as backslash escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+class MissingPaths:
+    """The paths that found no file, bounded: the first MISSING_KEPT distinct ones (each cut to
+    PATH_KEPT characters) and a count of all the others."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, None] = {}
+        self.others = 0
+        self._lock = threading.Lock()
+
+    def append(self, path: str) -> None:
+        path = path if len(path) <= PATH_KEPT else path[:PATH_KEPT] + "…"
+        with self._lock:
+            if path in self._kept:
+                return
+            if len(self._kept) < MISSING_KEPT:
+                self._kept[path] = None
+            else:
+                self.others += 1
+
+    def __iter__(self):
+        return iter(list(self._kept))
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __bool__(self) -> bool:
+        return bool(self._kept)
+
+    def summary(self, leave_out: frozenset[str] = frozenset()) -> str:
+        """The kept paths, escaped for a terminal, and how many more were not kept."""
+        paths = [printable(p) for p in sorted(set(self._kept) - leave_out)]
+        return ", ".join(paths) + (f" (and {self.others} more)" if self.others else "")
+
 
 class _Handler(SimpleHTTPRequestHandler):
+    timeout = CONNECTION_TIMEOUT_S  # the socket's: a read that waits longer ends the connection
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
                       ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json",
                       ".whl": "application/zip", ".zip": "application/zip",
@@ -104,11 +153,35 @@ def host_warning(host: str) -> str | None:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # where connections wait while MAX_CONNECTIONS are handled (the default is 5)
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address) -> None:
+        # Blocks the accepting thread while MAX_CONNECTIONS are handled: further clients wait in the
+        # kernel's listen queue instead of each taking a thread.
+        self._slots.acquire()
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_timeout(self) -> None:  # pragma: no cover - serve_forever sets no timeout of its own
+        pass
 
     def handle_error(self, request, client_address) -> None:
         # A page that goes away mid-download (a worker stopped after a timeout, a closed tab) resets
         # its connection: that is the client's choice, not the server's error.
-        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, socket.timeout)):
             return
         super().handle_error(request, client_address)
 
@@ -120,7 +193,7 @@ class StaticServer:
                  port: int = 0, headers: dict[str, str] | None = None, any_port_if_taken: bool = False) -> None:
         self.root, self.runtime_dir = Path(root).resolve(), Path(runtime_dir).resolve()
         self.headers = dict(headers or {})   # sent with every response (serve: the site's CSP)
-        self.missing: list[str] = []
+        self.missing = MissingPaths()
         self.mounts: dict[str, Path] = {}  # URL prefix → folder (an author's bundle, crosscheck/author)
         handler = functools.partial(_Handler, server_state=self)
         try:

@@ -116,7 +116,7 @@ class PageRuntime(Runtime):
     def _diagnostics(self) -> str:
         notes = []
         if self._server is not None and self._server.missing:
-            notes.append("missing files: " + ", ".join(sorted(set(self._server.missing))))
+            notes.append("missing files: " + self._server.missing.summary())
         errors = self.page.errors if self.page is not None else []
         if errors:
             notes.append("page errors: " + "; ".join(errors[-3:]))
