@@ -362,9 +362,9 @@ def format_table(report: dict[str, Any]) -> str:
         info = report["runtimes"].get(runtime, {})
         reason = printable(str(info.get("error")).splitlines()[0] if info.get("error") else "")
         lines.append("  " + (summary_line(runtime, s, report["reference"], reference_ran) if info.get("ok")
-                             else f"{runtime}: DID NOT RUN: {reason}" if info.get("did_not_run") or not s["cases_run"]
+                             else f"{runtime}: DID NOT RUN: {reason}" if info.get("did_not_run")
                              else f"{runtime}: FAILED: {reason}"
-                             + f" ({s['cases_run']}/{s['cases']} cases ran before it failed)"))
+                             + (f" ({s['cases_run']}/{s['cases']} cases ran before it failed)" if s["cases_run"] else "")))
     for runtime, why in not_checked.items():
         lines.append(f"  {runtime}: NOT CHECKED ({why})")
     if report.get("accuracy"):
