@@ -54,13 +54,15 @@ class Report(dict):
 
 def check(python: str | Path | None = None, js: str | Path | None = None, random: int = 0, seed: int = 0,
           cases: list[str | Path] | None = None, runtimes: list[str] | None = None, exact: bool = False,
-          rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, allow_missing: bool = False) -> Report:
+          rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, allow_missing: bool = False,
+          strict_shapes: bool = False) -> Report:
     """Run the lesson's example, the case files in ``cases`` and ``random`` seeded random cases through the
     author's files on ``runtimes`` (default: $DENSE_PARITY_RUNTIMES, comma-separated, else all five).
 
     As the CLI: a runtime in the run that cannot run here fails the report (DID NOT RUN, with why),
     unless ``allow_missing=True``, which leaves it out. Runtimes left out, or not in ``runtimes``, are in
-    ``report.not_checked`` and named by ``report.verdict``: never a bare PARITY OK."""
+    ``report.not_checked`` and named by ``report.verdict``: never a bare PARITY OK. ``strict_shapes``: a
+    (n,) array where the reference's is (1, n) fails instead of being compared element by element."""
     from .author import Lesson
     from .parity.cases import load_case_file, lesson_cases
     from .parity.compare import Tolerance
@@ -98,7 +100,7 @@ def check(python: str | Path | None = None, js: str | Path | None = None, random
         raise ValueError(f"nothing to compare: {reference} is the reference and no other runtime "
                          + ("was named" if not not_checked else "can run: " + "; ".join(
                              f"{n}: {why}" for n, why in not_checked.items())))
-    tolerance = Tolerance(rtol, atol, exact)
+    tolerance = Tolerance(rtol, atol, exact, strict_shapes=strict_shapes)
     make = SESSION_POOL.lend() if SESSION_POOL is not None else None
     report = run_cases(all_cases, names, tolerance, make_runtime=make, parallel=False if make else None,
                        unavailable=unavailable, not_checked=not_checked, lesson=lesson)

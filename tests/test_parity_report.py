@@ -106,7 +106,7 @@ def test_the_cli_runs_all_five_runtimes_in_parallel(tmp_path):
     out = tmp_path / "r.json"
     result = subprocess.run([sys.executable, "-m", "crosscheck", "--runtimes",
                              "native,pyodide-chromium,pyodide-node,js-chromium,js-node", "--random", "12",
-                             "--seed", "11", "--batch-size", "5", "--json", str(out)],
+                             "--seed", "11", "--batch-size", "5", "--json", str(out), "--json-values", "full"],
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(out.read_text())

@@ -34,6 +34,7 @@ class Bundle:
     folder: Path
     file: Path
     version: str  # sha256 of the bundle's bytes, so that a changed bundle is never a cached import
+    packages: dict = field(default_factory=dict)  # {package name: version} of what esbuild bundled
 
 
 @dataclass
@@ -95,7 +96,18 @@ class Lesson:
                 for kind, path in (("python", self.python), ("js", self.js)) if path is not None}
 
     def replaces(self, language: str) -> bool:
-        return (self.python if language == "python" else self.js) is not None
+        """Whether a runtime of ``language`` runs the author's file: "python" or "javascript" only (exact,
+        the correctly rounded truth, runs its own layer whatever the lesson)."""
+        return {"python": self.python, "javascript": self.js}.get(language) is not None
+
+    def versions(self, language: str) -> dict[str, str]:
+        """What the report names for a runtime running the author's file: for JavaScript, the packages
+        bundled with it (the author's own mathjs when their folder has one), not the harness's."""
+        if language != "javascript" or self._bundle is None:
+            return {}
+        packages = self._bundle.packages
+        return {"mathjs": f"{packages['mathjs']} (bundled with the js file)" if "mathjs" in packages
+                else "none bundled (the js file imports no mathjs)"}
 
     def python_argument(self, wire_cases: list[dict[str, Any]]) -> str:
         return json.dumps({"source": self.python_source, "filename": str(self.python), "cases": wire_cases})
@@ -131,7 +143,8 @@ class Lesson:
                 where = f" in {first['file']}:{first['line']}" if first.get("file") else f" in {self.js}"
                 more = f" (and {len(answer['errors']) - 1} more)" if len(answer["errors"]) > 1 else ""
                 raise LessonError(f"--js {self.js}: {first['text']}{where}{more}")
-            self._bundle = Bundle(folder, out, hashlib.sha256(out.read_bytes()).hexdigest()[:16])
+            packages = {str(k): str(v) for k, v in (answer.get("packages") or {}).items()}
+            self._bundle = Bundle(folder, out, hashlib.sha256(out.read_bytes()).hexdigest()[:16], packages)
         return self._bundle
 
     def map_js_error(self, record: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,10 @@ def main(args) -> int:
     except checks.MALFORMED as exc:
         print(report.malformed(exc), file=sys.stderr)
         return 2
+    if result.get("omitted_cases") and result["omitted_cases"] == len(report["cases"]):
+        print(f"error: {report.path}: no case holds its values (the report was written without "
+              f"--json-values full, and no case failed): nothing to explain", file=sys.stderr)
+        return 2
     print(format_explanation(result))
     if args.json:
         try:

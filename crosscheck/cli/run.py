@@ -54,19 +54,31 @@ def add_options(p) -> None:
                         "`python -m playwright run-server --unsafe`) instead of a local Chromium")
     p.add_argument("--reference", default=None, metavar="NAME",
                    help="the runtime the others are compared with (default native; `exact` for the truth)")
-    p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the full report as JSON")
+    p.add_argument("--json", metavar="PATH", type=checks.output_file,
+                   help="write the report as JSON (the values of the failing cases only, unless --json-values full)")
+    p.add_argument("--json-values", choices=("failing", "full"), default="failing",
+                   help="which cases' specs and results --json writes: those of the cases that failed (default: "
+                        "the report grows with what failed), or every case's (what `tally` and a full `explain` need)")
     p.add_argument("--rtol", type=checks.tolerance, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
     p.add_argument("--atol", type=checks.tolerance, default=DEFAULT_ATOL, help=f"absolute tolerance (default {DEFAULT_ATOL:g})")
     p.add_argument("--exact", action="store_true", help="demand bit identity")
     p.add_argument("--relative-to", choices=("terms", "result"), default="terms",
                    help="what rtol multiplies: max(|reference|, magnitude of the summed terms) (default), "
                         "or |reference| alone")
+    p.add_argument("--strict-shapes", action="store_true",
+                   help="fail an array of shape (n,) where the reference's is (1, n), or the reverse (by default "
+                        "the same numbers are compared element by element, and the shapes noted)")
 
 
-def write_report(report: dict, path: str) -> None:
+def write_report(report: dict, path: str, values: str = "failing") -> None:
+    """The report as JSON: every case's values (``values="full"``), or only the failing cases' (the
+    default, crosscheck.parity.report.for_json)."""
+    from ..parity.report import for_json
+
+    out = for_json(report, values)
     # Indented JSON for small reports, compact for large ones (a 300-case run holds millions of numbers).
-    indent = 1 if len(report["cases"]) <= 50 else None
-    Path(path).write_text(json.dumps(report, indent=indent))
+    indent = 1 if len(out["cases"]) <= 50 else None
+    Path(path).write_text(json.dumps(out, indent=indent))
 
 
 class BadInput(ValueError):
@@ -156,7 +168,7 @@ def execute(args, plan: Plan, pool: bool = False) -> dict:
     BadInput for what the runner refuses; PoolError when the pool cannot be had."""
     from ..parity.runner import DEFAULT_BATCH, run_cases
 
-    tolerance = Tolerance(args.rtol, args.atol, args.exact, args.relative_to)
+    tolerance = Tolerance(args.rtol, args.atol, args.exact, args.relative_to, args.strict_shapes)
     batch_size = DEFAULT_BATCH if args.batch_size is None else args.batch_size
     if pool:
         from ..resident.client import PoolError, run_via_pool
@@ -196,7 +208,7 @@ def main(args) -> int:
     print(format_table(report))
     if args.json:
         try:
-            write_report(report, args.json)
+            write_report(report, args.json, args.json_values)
         except OSError as exc:
             print(f"error: argument --json: cannot write {args.json}: {exc.strerror or exc}", file=sys.stderr)
             return 2

@@ -6,7 +6,7 @@ import sys
 
 from . import checks
 
-from ..parity.tally import format_tally, tally
+from ..parity.tally import ValuesOmitted, format_tally, tally
 
 
 def register(sub) -> None:
@@ -19,6 +19,9 @@ def main(args) -> int:
     report = args.report
     try:
         counts = tally(report)
+    except ValuesOmitted as exc:
+        print(f"error: {report.path}: {exc}", file=sys.stderr)
+        return 2
     except checks.MALFORMED as exc:
         print(report.malformed(exc), file=sys.stderr)
         return 2

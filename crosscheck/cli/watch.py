@@ -83,7 +83,7 @@ def main(args) -> int:
                 report = execute(args, plan, pool=True)
                 print(format_table(report))
                 if args.json:
-                    write_report(report, args.json)
+                    write_report(report, args.json, args.json_values)
                 verdict = "PARITY OK" if report["ok"] else "PARITY FAILED"
             except (BadInput, PoolError) as exc:
                 print(f"error: {exc}", flush=True)

@@ -57,7 +57,12 @@ def load_case_file(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(specs, list) or not specs:
         raise CaseFileError(f"{path}: expected a non-empty list of cases, or an object with a \"cases\" list")
     cases = []
-    for index, raw in enumerate(specs):
+    # A report written with the failing cases' values only: its other cases have no spec to rerun.
+    kept = [raw for raw in specs if not (isinstance(raw, dict) and raw.get("spec_omitted"))]
+    if not kept:
+        raise CaseFileError(f"{path}: a report that keeps no case's spec (no case failed, and it was written "
+                            f"without --json-values full): nothing to rerun")
+    for index, raw in enumerate(kept):
         name = raw.get("name") if isinstance(raw, dict) and isinstance(raw.get("name"), str) else f"#{index}"
         spec = raw.get("spec", raw) if isinstance(raw, dict) else raw  # report entries nest the spec
         try:

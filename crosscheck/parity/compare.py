@@ -22,11 +22,21 @@ class Tolerance:
     # "terms": rtol applies to max(|ref|, the magnitude of the terms summed into it) (crosscheck.parity.error_bounds);
     # "result": to |ref| alone, which fails correct runtimes wherever a sum cancels.
     relative_to: str = "terms"
+    # A (n,) array where the reference's is (1, n), or the reverse: the same numbers, compared element by
+    # element and noted (the default), or a failure naming both shapes.
+    strict_shapes: bool = False
 
-    def describe(self) -> str:
+    def describe(self, author_reference: bool = False) -> str:
+        """The rule in one line; ``author_reference``: the reference ran an author's file, whose own
+        terms the harness cannot know, so the scale also takes the array's largest magnitude."""
         if self.exact:
             return "bit-identical"
-        scale = "max(|ref|, Σ|terms|)" if self.relative_to == "terms" else "|ref|"
+        if self.relative_to == "result":
+            scale = "|ref|"
+        elif author_reference:
+            scale = "max(|ref|, Σ|terms| with the derivative's factor ≥ 1, max|ref| over the array)"
+        else:
+            scale = "max(|ref|, Σ|terms|)"
         return f"|a−ref| ≤ {self.atol:g} + {self.rtol:g}·{scale}"
 
 
@@ -65,6 +75,20 @@ def ulps_at_scale(abs_diff: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
         return abs_diff / np.spacing(np.maximum(magnitude, SMALLEST_NORMAL))
 
 
+def shape_mismatch(reason: str) -> dict:
+    """A comparison that could not be made element by element: a failure, with why."""
+    return {"max_abs_diff": None, "max_ulp": None, "worst_index": None, "bit_identical": False, "ok": False,
+            "tolerance_used": None, "ulp_at_scale": None, "worst_tolerance_index": None, "sign_differs": 0,
+            "reason": reason}
+
+
+def _as_float_array(value) -> np.ndarray | None:
+    try:
+        return np.asarray(value, np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
 def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Tolerance = Tolerance(),
                    scale: np.ndarray | None = None) -> dict:
     """max_abs_diff, max_ulp, worst_index (by ULP), bit_identical and ok for one array pair; and the
@@ -75,35 +99,46 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
 
     ``scale`` (the magnitude of the terms behind each element) widens rtol's reference when
     tolerance.relative_to is "terms"; ``ok_relative_to_result`` says whether |ref| alone would do.
+    Any pair of shapes is taken (scalars, empty arrays, any number of dimensions): two that differ are
+    a failure whose ``reason`` names both, never an exception.
     """
-    value, reference = np.asarray(value, np.float64), np.asarray(reference, np.float64)
+    value_in, reference_in = value, reference
+    value, reference = _as_float_array(value), _as_float_array(reference)
+    if value is None or reference is None:
+        which = "the value" if value is None else "the reference"
+        bad = value_in if value is None else reference_in
+        return shape_mismatch(f"{which} is not an array of numbers ({type(bad).__name__})")
     note = None
     if value.shape != reference.shape and _row_and_vector(value.shape, reference.shape):
+        if tolerance.strict_shapes:
+            return shape_mismatch(f"shape {value.shape} differs from the reference's {reference.shape} "
+                                  "(--strict-shapes)")
         # A gradient of shape (n,) against (1, n) (math.js's sum(…, 0) gives a vector): the same
         # numbers, compared element by element, and the difference of shape noted.
         note = f"shape {value.shape} compared element by element with the reference's {reference.shape}"
         value = value.reshape(reference.shape)
     if value.shape != reference.shape:
-        return {"max_abs_diff": None, "max_ulp": None, "worst_index": None, "bit_identical": False, "ok": False,
-                "tolerance_used": None, "ulp_at_scale": None, "worst_tolerance_index": None, "sign_differs": 0,
-                "reason": f"shape {value.shape} differs from the reference's {reference.shape}"}
+        return shape_mismatch(f"shape {value.shape} differs from the reference's {reference.shape}")
     bit_identical = bool(np.array_equal(value.view(np.int64), reference.view(np.int64)))
     if value.size == 0:
         return {"max_abs_diff": 0.0, "max_ulp": 0, "worst_index": None, "bit_identical": True, "ok": True,
-                "tolerance_used": 0.0, "ulp_at_scale": 0.0, "worst_tolerance_index": None, "sign_differs": 0}
+                "tolerance_used": 0.0, "ulp_at_scale": 0.0, "worst_tolerance_index": None, "sign_differs": 0,
+                **({"shape_note": note} if note else {})}
     same = (value == reference) | (np.isnan(value) & np.isnan(reference))
     with np.errstate(invalid="ignore"):
         abs_diff = np.where(same, 0.0, np.abs(value - reference))
     ulps = ulp_distance(value, reference)
     worst = np.unravel_index(int(np.argmax(ulps)), ulps.shape)
     result_magnitude = np.abs(reference)
+    magnitude = result_magnitude
     if scale is not None and tolerance.relative_to == "terms":
-        scale = np.asarray(scale, np.float64)
-        if scale.shape != reference.shape and scale.size == reference.size:  # a (n,) reference, (1, n) terms
-            scale = scale.reshape(reference.shape)
-        magnitude = np.maximum(result_magnitude, scale)
-    else:
-        magnitude = result_magnitude
+        scale = _as_float_array(scale)
+        if scale is not None and scale.shape != reference.shape and scale.size == reference.size:
+            scale = scale.reshape(reference.shape)  # a (n,) reference, (1, n) terms
+        # Terms of another shape than the reference's (an author's array the layer cannot give) say
+        # nothing of its elements: |ref| alone then.
+        if scale is not None and scale.shape == reference.shape:
+            magnitude = np.maximum(result_magnitude, scale)
     with np.errstate(invalid="ignore"):
         ok_result = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * result_magnitude)))
         ok_terms = bool(np.all(same | (abs_diff <= tolerance.atol + tolerance.rtol * magnitude)))
@@ -124,6 +159,15 @@ def compare_arrays(value: np.ndarray, reference: np.ndarray, tolerance: Toleranc
     if note:
         stats["shape_note"] = note
     return stats
+
+
+def array_scale(reference: np.ndarray) -> np.ndarray:
+    """The array's largest finite magnitude, for every element: the normwise scale of an array whose
+    terms are unknown (an author's file may compute anything; its rounding scales with what it sums,
+    which is at least what its largest element shows)."""
+    reference = np.abs(np.asarray(reference, np.float64))
+    finite = reference[np.isfinite(reference)]
+    return np.full(reference.shape, float(finite.max()) if finite.size else 0.0)
 
 
 def _row_and_vector(a: tuple[int, ...], b: tuple[int, ...]) -> bool:

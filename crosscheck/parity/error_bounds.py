@@ -17,6 +17,12 @@ is a magnitude):
     dWeights: |inputs|ᵀ·dZS     dBiases: Σ_batch dZS     dInputs: dZS·|weights|ᵀ
 
 The comparison then accepts |value − reference| ≤ atol + rtol·max(|reference|, scale).
+
+When the reference ran an author's file, what multiplies the derivative in its dZ is not known: the
+upstream gradient (the lesson's formula), or nothing (a file that forgets it). ``upstream="unknown"``
+bounds that factor by max(|upstream|, 1), so that a file compared with itself in another runtime is
+judged against its own rounding, not against the lesson's (crosscheck.parity.report adds the array's own
+largest magnitude for a factor anywhere else; docs/parity.md has the figures).
 """
 
 from __future__ import annotations
@@ -34,11 +40,14 @@ DERIVATIVE_LIPSCHITZ = {name: facts["derivative_lipschitz"] for name, facts in A
 SMOOTH = tuple(name for name, lipschitz in DERIVATIVE_LIPSCHITZ.items() if lipschitz > 0)
 
 
-def term_magnitudes(spec: dict[str, Any], output: np.ndarray) -> dict[str, np.ndarray]:
-    """Per result array, the magnitude its rounding errors scale with (see the module docstring)."""
+def term_magnitudes(spec: dict[str, Any], output: np.ndarray, upstream: str = "known") -> dict[str, np.ndarray]:
+    """Per result array, the magnitude its rounding errors scale with (see the module docstring);
+    ``upstream="unknown"`` when the code that computed them may not multiply the derivative by it."""
     spec = normalize_spec(spec)
     name = spec["activation"]
     x, w, b, u = (np.abs(spec[k]) for k in ("inputs", "weights", "biases", "upstream"))
+    if upstream == "unknown":
+        u = np.maximum(u, 1.0)
     a = np.asarray(output, dtype=np.float64)
     slope = np.abs(get_activation(name).derivative(a))
     z_scale = x @ w + b

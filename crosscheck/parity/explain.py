@@ -347,6 +347,8 @@ class Explanation:
         self.z_recipes: dict[str, str] = {}
         # {"runtime array": cases} whose array has another shape than the case's: not explained, and said so
         self.skipped_shapes: Counter[str] = Counter()
+        # cases written without their values (a report of the failing cases' values only)
+        self.omitted_cases = 0
 
     def add(self, cause: str, case: _Case, array: str, idx: tuple[int, ...], a: str, b: str, **detail) -> None:
         self.differing += 1
@@ -373,7 +375,8 @@ class Explanation:
                "by_pair": {p: dict(c) for p, c in sorted(self.by_pair.items())},
                "z_recipes": self.z_recipes,
                "skipped_arrays": sum(self.skipped_shapes.values()),
-               "skipped_shapes": dict(sorted(self.skipped_shapes.items()))}
+               "skipped_shapes": dict(sorted(self.skipped_shapes.items())),
+               "omitted_cases": self.omitted_cases}
         if self.cancel_bits:
             out["derivative_cancellation_bits_lost"] = {"max": max(self.cancel_bits),
                                                         "mean": sum(self.cancel_bits) / len(self.cancel_bits)}
@@ -492,6 +495,9 @@ def explain_report(report: dict[str, Any]) -> Explanation:
     runtimes = [r for r, info in report["runtimes"].items() if info.get("ok") and r != EXACT]
     ex = Explanation()
     ran_by_case, wrong_by_case = [], []
+    ex.omitted_cases = sum(1 for case in report["cases"] if case.get("values_omitted"))
+    # Without its values a case cannot be recomputed: it is left out, and the explanation says how many.
+    report = {**report, "cases": [case for case in report["cases"] if not case.get("values_omitted")]}
     for case in report["cases"]:
         ran, wrong = _well_shaped(ex, case, [r for r in runtimes if "error" not in case["results"].get(r, {"error": 1})])
         ran_by_case.append(ran)
@@ -544,6 +550,9 @@ def format_explanation(result: dict[str, Any]) -> str:
         lines.append(f"not explained: {result['skipped_arrays']} arrays whose shape is not the case's "
                      "(their elements are not counted above): "
                      + ", ".join(f"{k} in {v} case{'s' if v != 1 else ''}" for k, v in result["skipped_shapes"].items()))
+    if result.get("omitted_cases"):
+        lines.append(f"not explained: {result['omitted_cases']} cases whose values are not in the report (it keeps "
+                     "the failing cases' only; write it with --json-values full to explain every case)")
     for u in result["unexplained_elements"][:20]:
         lines.append(f"unexplained: {u['case']} {u['array']} {u['index']} {u['runtimes'][0]} {u['values'][0]!r} "
                      f"~ {u['runtimes'][1]} {u['values'][1]!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -10,25 +11,40 @@ from python_core import RESULT_ARRAYS
 
 from .accuracy import EXACT, case_accuracy, format_accuracy, summarize_accuracy
 from .cases import spec_for_report
-from .compare import Tolerance, compare_arrays
+from .compare import Tolerance, array_scale, compare_arrays
 from .contracts import Comparison, Report, ReportCase, RuntimeRun
 from .error_bounds import term_magnitudes
 from ..runtimes.base import describe_error
 
 
-def _failed_comparison(runtime: str, reference: str, array: str, reason: str,
-                       did_not_run: bool = False) -> Comparison:
+# Why a comparison could not be made, in its "failure" field: the runtime never ran, the reference
+# failed on the case, the runtime raised an error on it, or its array has another shape.
+DID_NOT_RUN, REFERENCE_FAILED, ERROR, SHAPE = "did not run", "reference failed", "error", "shape"
+
+
+def _failed_comparison(runtime: str, reference: str, array: str, reason: str, failure: str) -> Comparison:
     return {"runtime": runtime, "reference": reference, "array": array, "max_abs_diff": None, "max_ulp": None,
-            "worst_index": None, "bit_identical": False, "ok": False, "reason": reason,
+            "worst_index": None, "bit_identical": False, "ok": False, "reason": reason, "failure": failure,
             "tolerance_used": None, "ulp_at_scale": None, "worst_tolerance_index": None, "sign_differs": 0,
-            **({"did_not_run": True} if did_not_run else {})}
+            **({"did_not_run": True} if failure == DID_NOT_RUN else {})}
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: Any) -> str:
+    """Text from outside the harness (a case name, an author's message) made safe for a terminal: control
+    characters, line breaks and bidirectional overrides shown as escapes, never obeyed."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference: str,
-                 tolerance: Tolerance, not_checked: dict[str, str] | None = None) -> Report:
+                 tolerance: Tolerance, not_checked: dict[str, str] | None = None,
+                 author_reference: bool = False) -> Report:
     """Every runtime's arrays for every case, compared with ``reference``'s. A runtime that did not
     run is in the report with its reason, and fails it. ``not_checked``: runtimes left out of the run
-    on purpose, with why; listed, never counted as agreeing."""
+    on purpose, with why; listed, never counted as agreeing. ``author_reference``: the reference ran an
+    author's file, so the tolerance's scale also takes each array's own largest magnitude (docs/parity.md)."""
     by_name = {run.name: run for run in runs}
     ref_run = by_name[reference]
     report_cases: list[ReportCase] = []
@@ -36,7 +52,7 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
         results: dict[str, Any] = {}
         comparisons: list[Comparison] = []
         ref_outcome = ref_run.outcomes[index] if ref_run.ran else None
-        scales = (_scales(case, ref_outcome["arrays"]["output"])
+        scales = (_scales(case, ref_outcome["arrays"], author_reference)
                   if ref_outcome is not None and ref_outcome["ok"] and not tolerance.exact else {})
         for run in runs:
             outcome = run.outcomes[index] if run.ran else None
@@ -50,16 +66,19 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
             for array in RESULT_ARRAYS:
                 if outcome is None:
                     comparisons.append(_failed_comparison(run.name, reference, array,
-                                                          f"{run.name} did not run: {run.reason}", did_not_run=True))
+                                                          f"{run.name} did not run: {run.reason}", DID_NOT_RUN))
                 elif ref_outcome is None or not ref_outcome["ok"]:
                     why = describe_error(ref_outcome["error"]) if ref_outcome else ref_run.reason
-                    comparisons.append(_failed_comparison(run.name, reference, array, f"{reference} failed: {why}"))
+                    comparisons.append(_failed_comparison(run.name, reference, array, f"{reference} failed: {why}",
+                                                          REFERENCE_FAILED))
                 elif not outcome["ok"]:
                     err = outcome["error"]
-                    comparisons.append(_failed_comparison(run.name, reference, array, describe_error(err)))
+                    comparisons.append(_failed_comparison(run.name, reference, array, describe_error(err), ERROR))
                 else:
                     stats = compare_arrays(outcome["arrays"][array], ref_outcome["arrays"][array], tolerance,
                                            scales.get(array))
+                    if stats["max_abs_diff"] is None:
+                        stats["failure"] = SHAPE
                     comparisons.append({"runtime": run.name, "reference": reference, "array": array, **stats})
         entry: ReportCase = {"name": case.get("name", f"case-{index}"), "spec": spec_for_report(case),
                              "results": results, "comparisons": comparisons}
@@ -72,7 +91,9 @@ def build_report(cases: list[dict[str, Any]], runs: list[RuntimeRun], reference:
         run.info.get("ok", False) for run in runs)
     accuracy = {"accuracy": summarize_accuracy(report_cases)} if EXACT in by_name else {}
     return {**accuracy, "ok": ok, "tolerance": {"rtol": tolerance.rtol, "atol": tolerance.atol, "exact": tolerance.exact,
-                                    "relative_to": tolerance.relative_to, "rule": tolerance.describe()},
+                                    "relative_to": tolerance.relative_to, "strict_shapes": tolerance.strict_shapes,
+                                    "scale": "terms and array" if author_reference else "terms",
+                                    "rule": tolerance.describe(author_reference)},
             "reference": reference, "cases": report_cases, "runtimes": {run.name: run.info for run in runs},
             "checked": [run.name for run in runs if run.name != reference and run.info.get("ok")],
             "not_checked": dict(not_checked or {}),
@@ -91,29 +112,55 @@ def _add_accuracy(entry: ReportCase, arrays: dict[str, dict | None]) -> None:
             c["ulp_vs_exact"], c["bits_error_vs_exact"] = a["ulp_vs_exact"], a["bits_error_vs_exact"]
 
 
-def _scales(case: dict[str, Any], output: np.ndarray) -> dict[str, np.ndarray]:
-    """The terms' magnitudes (crosscheck.parity.error_bounds), or none when an author's output has a shape
-    that the case's cannot give (the comparison then names the shapes)."""
+def _scales(case: dict[str, Any], arrays: dict[str, np.ndarray], author_reference: bool) -> dict[str, np.ndarray]:
+    """Per array, the scale rtol multiplies. The terms' magnitudes (crosscheck.parity.error_bounds) bound
+    the rounding of the lesson's formula; when the reference is an author's file, which may compute
+    something else (a factor left out, another one put in) whose terms the harness cannot know, the
+    derivative's factor is bounded by max(|upstream|, 1) and the array's own largest magnitude is taken
+    too, so that the file agrees with itself in another runtime whatever of the layer it gets wrong. An array of a shape the case cannot give gets no terms (|ref| alone, and the
+    comparison names the shapes when they differ)."""
     try:
-        return term_magnitudes(case, output)
-    except ValueError:
-        return {}
+        with np.errstate(all="ignore"):
+            scales = dict(term_magnitudes(case, arrays["output"], "unknown" if author_reference else "known"))
+    except (ValueError, IndexError, TypeError, KeyError):
+        scales = {}
+    # a (n,) array where the layer gives (1, n) (math.js's sums) takes the same terms, reshaped
+    scales = {name: np.reshape(value, np.shape(arrays[name])) for name, value in scales.items()
+              if name in arrays and np.size(value) == np.size(arrays[name])}
+    if author_reference:
+        for name, reference in arrays.items():
+            own = array_scale(reference)
+            scales[name] = np.maximum(scales[name], own) if name in scales else own
+    return scales
 
 
 def summarize(report_cases: list[ReportCase], runs: list[RuntimeRun]) -> dict[str, dict[str, Any]]:
-    """Per runtime: cases run, arrays compared, bit-identical and failed arrays; the element closest to
+    """Per runtime: cases run, cases that raised an error, arrays compared, bit-identical and failed arrays
+    (``failed_arrays``: every array that did not pass; of them, ``out_of_tolerance_arrays`` were compared
+    and differ, ``shape_mismatches`` have another shape than the reference's, ``not_compared_arrays`` could
+    not be compared: the runtime or the reference failed on the case); the element closest to
     failing (``worst_tolerance_used`` and ``worst_by_tolerance``, with its ULPs at its own scale); the
     count of elements whose sign differs from the reference; and the raw worst ULP distance with where."""
     summary: dict[str, dict[str, Any]] = {}
     for run in runs:
         ran = sum(1 for o in run.outcomes if o["ok"]) if run.ran else 0
-        summary[run.name] = {"cases": len(report_cases), "cases_run": ran}
+        summary[run.name] = {"cases": len(report_cases), "cases_run": ran,
+                             "cases_failed": (len(run.outcomes) - ran) if run.ran else 0}
     for index, case in enumerate(report_cases):
         for c in case["comparisons"]:
             s = summary[c["runtime"]]
             s["arrays"] = s.get("arrays", 0) + 1
             s["bit_identical_arrays"] = s.get("bit_identical_arrays", 0) + int(c["bit_identical"])
             s["failed_arrays"] = s.get("failed_arrays", 0) + int(not c["ok"])
+            failure = c.get("failure")
+            if failure == SHAPE:
+                s["shape_mismatches"] = s.get("shape_mismatches", 0) + 1
+            elif failure is not None:
+                s["not_compared_arrays"] = s.get("not_compared_arrays", 0) + 1
+                if failure == REFERENCE_FAILED:
+                    s["reference_failed_arrays"] = s.get("reference_failed_arrays", 0) + 1
+            elif not c["ok"]:
+                s["out_of_tolerance_arrays"] = s.get("out_of_tolerance_arrays", 0) + 1
             s["ok_only_relative_to_terms"] = s.get("ok_only_relative_to_terms", 0) + int(
                 c["ok"] and not c.get("ok_relative_to_result", True))
             s["sign_differs_elements"] = s.get("sign_differs_elements", 0) + int(c.get("sign_differs") or 0)
@@ -164,28 +211,76 @@ def describe_element(value: float | None, reference: float | None, sign_differs:
     return ""
 
 
-def summary_line(runtime: str, s: dict[str, Any], reference: str) -> str:
+def summary_line(runtime: str, s: dict[str, Any], reference: str, reference_ran: bool = True) -> str:
+    """The runtime's line under ``summary:``. Arrays that could not be compared (the runtime raised an
+    error, the reference failed, another shape) are said as such, never counted as out of tolerance."""
     head = f"{runtime}: {s['cases_run']}/{s['cases']} cases ran"
     if runtime == reference:
-        return head + " (the reference)"
+        return head + " (the reference)" + (f", {s['cases_failed']} raised an error (see errors)"
+                                            if s.get("cases_failed") else "")
+    if s.get("cases_failed"):
+        head += f", {s['cases_failed']} raised an error (see errors)"
+    if not reference_ran:
+        return head + f"; not compared: the reference {reference} did not run"
     if "arrays" not in s:
         return head
-    line = f"{head}, {s['bit_identical_arrays']}/{s['arrays']} arrays bit-identical"
-    if s.get("failed_arrays"):
-        line += f", {s['failed_arrays']} out of tolerance"
+    not_compared = s.get("not_compared_arrays", 0)
+    shapes = s.get("shape_mismatches", 0)
+    compared = s["arrays"] - not_compared - shapes
+    line = f"{head}, {s['bit_identical_arrays']}/{compared} arrays bit-identical" if compared else head
+    if s.get("out_of_tolerance_arrays"):
+        line += f", {s['out_of_tolerance_arrays']} out of tolerance"
+    if shapes:
+        line += f", {shapes} of another shape than the reference's (see shapes)"
+    if s.get("reference_failed_arrays"):
+        line += f", {s['reference_failed_arrays']} not compared: {reference} failed on their case"
     if s.get("ok_only_relative_to_terms"):
         line += f" ({s['ok_only_relative_to_terms']} within rtol of their terms' magnitude, not of the result)"
     if "worst_by_tolerance" in s:
         w = s["worst_by_tolerance"]
         line += f", worst {fmt_used(w['tolerance_used'])} of the tolerance"
         if w["tolerance_used"]:
-            where = f"{w['array']} of {w['case']}" + (f" at {w['index']}" if w["index"] is not None else "")
+            where = f"{w['array']} of {printable(w['case'])}" + (f" at {w['index']}" if w["index"] is not None else "")
             detail = describe_element(w["value"], w["reference"], w["sign_differs"])
             line += (f" ({where}: {fmt_ulps(w['ulp_at_scale'])} ULP at its scale"
                      + (f"; {detail}" if detail else "") + ")")
     if s.get("sign_differs_elements"):
         line += f", {s['sign_differs_elements']} element(s) of opposite sign to the reference"
     return line
+
+
+def _indented(text: Any, indent: str = "      ") -> str:
+    """A multi-line message from outside (a runtime's failure with its traceback), each line escaped."""
+    return ("\n" + indent).join(printable(line) for line in str(text).splitlines() or [""])
+
+
+def first_errors(report: dict[str, Any]) -> list[str]:
+    """Per runtime, the first error of each kind (its type) that the runtime raised on a case, with the
+    author's file and line when known, and on how many cases it was raised. A runtime's own failure (it
+    could not start or finish) is said on its line below the table, not here."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for case in report["cases"]:
+        for runtime, result in case["results"].items():
+            err = result.get("error") if isinstance(result, dict) else None
+            if not isinstance(err, dict) or err.get("type") == "RuntimeFailure":
+                continue
+            entry = found.setdefault((runtime, str(err.get("type"))), {"error": err, "case": case["name"], "cases": 0})
+            entry["cases"] += 1
+    total = len(report["cases"])
+    return [f"  {runtime}: {printable(describe_error(e['error']))}: on {e['cases']} of {total} case(s), "
+            f"first {printable(e['case'])}" for (runtime, _), e in found.items()]
+
+
+def shape_reasons(report: dict[str, Any]) -> list[str]:
+    """Per runtime and array, why its array could not be compared with the reference's (the shapes)."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for case in report["cases"]:
+        for c in case["comparisons"]:
+            if c.get("failure") == SHAPE:
+                entry = found.setdefault((c["runtime"], c["array"], c.get("reason", "")), {"case": case["name"], "cases": 0})
+                entry["cases"] += 1
+    return [f"  {runtime} {array}: {printable(reason)}: in {e['cases']} case(s), first {printable(e['case'])}"
+            for (runtime, array, reason), e in found.items()]
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -213,7 +308,8 @@ def format_table(report: dict[str, Any]) -> str:
                     w["used"], w["ulps"] = used, c["ulp_at_scale"]
                     detail = describe_element(c.get("worst_value"), c.get("worst_reference"),
                                               c.get("worst_sign_differs", False))
-                    w["where"] = f"{case['name']} {c['worst_tolerance_index']}" + (f" ({detail})" if detail else "")
+                    w["where"] = (f"{printable(case['name'])} {c['worst_tolerance_index']}"
+                                  + (f" ({detail})" if detail else ""))
     for (runtime, array), w in worst.items():
         verdict = "ok" if w["ok"] else ("DID NOT RUN" if w["did_not_run"] else "FAIL")
         rows.append((runtime, array, str(w["cases"]), "—" if w["did_not_run"] else f"{w['same']}/{w['cases']}",
@@ -226,6 +322,11 @@ def format_table(report: dict[str, Any]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    errors, shapes = first_errors(report), shape_reasons(report)
+    if errors:
+        lines += ["", "errors (each runtime's first of each kind):", *errors]
+    if shapes:
+        lines += ["", "shapes (arrays not compared):", *shapes]
     tol = report["tolerance"]
     lines.append("")
     lines.append(f"reference: {report['reference']}; tolerance: "
@@ -239,9 +340,9 @@ def format_table(report: dict[str, Any]) -> str:
                                if k not in ("ok", "platform", "round_trips", "boot_s", "total_s"))
             timing = f" [{info['round_trips']} round-trip(s), boot {info['boot_s']:.1f} s, total {info['total_s']:.1f} s]" \
                 if "boot_s" in info else ""
-            lines.append(f"  {runtime}: {detail}{timing}")
+            lines.append(f"  {runtime}: {printable(detail)}{timing}")
         else:
-            lines.append(f"  {runtime}: DID NOT RUN: {info.get('error')}")
+            lines.append(f"  {runtime}: DID NOT RUN: {_indented(info.get('error'))}")
     for runtime, why in not_checked.items():
         lines.append(f"  {runtime}: NOT CHECKED: {why}")
     noted: dict[tuple[str, str], list[str]] = {}
@@ -253,14 +354,16 @@ def format_table(report: dict[str, Any]) -> str:
         more = f" (and in {len(notes) - 1} more case(s))" if len(notes) > 1 else ""
         lines.append(f"  note: {runtime} {array}: {notes[0]}{more}")
     for kind, f in report.get("files", {}).items():
-        lines.append(f"  {kind} file: {f['path']} (sha256 {f['sha256']})")
+        lines.append(f"  {kind} file: {printable(f['path'])} (sha256 {f['sha256']})")
     lines.append("")
     lines.append("summary:")
+    reference_ran = bool(report["runtimes"].get(report["reference"], {}).get("ok"))
     for runtime, s in report.get("summary", {}).items():
         info = report["runtimes"].get(runtime, {})
-        lines.append("  " + (summary_line(runtime, s, report["reference"]) if info.get("ok")
-                             else f"{runtime}: DID NOT RUN: {info.get('error')}" if info.get("did_not_run")
-                             else f"{runtime}: FAILED: {info.get('error')}"
+        reason = printable(str(info.get("error")).splitlines()[0] if info.get("error") else "")
+        lines.append("  " + (summary_line(runtime, s, report["reference"], reference_ran) if info.get("ok")
+                             else f"{runtime}: DID NOT RUN: {reason}" if info.get("did_not_run")
+                             else f"{runtime}: FAILED: {reason}"
                              + (f" ({s['cases_run']}/{s['cases']} cases ran before it failed)" if s["cases_run"] else "")))
     for runtime, why in not_checked.items():
         lines.append(f"  {runtime}: NOT CHECKED ({why})")
@@ -275,6 +378,12 @@ def verdict_line(report: dict[str, Any]) -> str:
     """PARITY OK only when every runtime ran and agreed and none was left out; a run that left
     runtimes out says which were checked and which were not, never an unqualified PARITY OK."""
     if not report["ok"]:
+        reference = report["reference"]
+        info = report["runtimes"].get(reference, {})
+        if not info.get("ok"):  # nothing was compared: no runtime's figures mean anything
+            why = str(info.get("error") or "").splitlines()
+            return (f"PARITY FAILED: the reference {reference} did not run"
+                    + (f": {printable(why[0])}" if why else ""))
         return "PARITY FAILED"
     not_checked = report.get("not_checked") or {}
     if not not_checked:
@@ -287,13 +396,54 @@ def verdict_line(report: dict[str, Any]) -> str:
     return line
 
 
-def _element(values: Any, shape_like: list[Any] | None, index: list[int] | None) -> Any:
-    array = np.asarray(values, dtype=np.float64)
-    if shape_like is not None:
-        ref = np.asarray(shape_like, dtype=np.float64)
-        if array.size == ref.size:
-            array = array.reshape(ref.shape)
-    return array[tuple(index)] if index is not None else None
+VALUES_FLAG = "--json-values full"
+
+
+def for_json(report: dict[str, Any], values: str = "failing") -> dict[str, Any]:
+    """The report as ``--json`` writes it. ``values="full"``: as it is. ``"failing"``: the file grows with
+    what failed, not with every value. Every case keeps its comparisons (every figure of the verdict)
+    and its runtimes' errors; a case where a runtime's numbers differ from the reference's (out of
+    tolerance, or of another shape) keeps every value, for `explain`; a case that failed only by an
+    error keeps its spec (to rerun it: a report is a case file) but not the runtimes' numbers; a case
+    that passed keeps neither (``spec_omitted``: its spec's shapes only)."""
+    if values == "full":
+        return {**report, "values": "full"}
+    if values != "failing":
+        raise ValueError(f"json values: expected 'failing' or 'full', got {values!r}")
+    cases = []
+    for case in report["cases"]:
+        failed = [c for c in case["comparisons"] if not c["ok"]]
+        if any(c.get("failure") in (None, SHAPE) for c in failed):
+            cases.append(case)
+            continue
+        results = {r: ({"error": res["error"]} if isinstance(res, dict) and "error" in res else {"ok": True})
+                   for r, res in case["results"].items()}
+        entry = {**case, "results": results, "values_omitted": True}
+        if not failed:
+            spec = case["spec"]
+            entry["spec"] = {"activation": spec.get("activation"),
+                             "shapes": {k: list(np.shape(v)) for k, v in spec.items() if k != "activation"}}
+            entry["spec_omitted"] = True
+        cases.append(entry)
+    return {**report, "values": "failing", "cases": cases}
+
+
+def omitted_cases(report: dict[str, Any]) -> int:
+    """How many cases of a report read from a file have no values (written without --json-values full)."""
+    return sum(1 for case in report["cases"] if case.get("values_omitted"))
+
+
+def _element(values: Any, shape_like: list[Any] | None, index: list[int] | None) -> float | None:
+    """The element at ``index`` (of the reference's shape), or None when the values cannot give it."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+        if shape_like is not None:
+            ref = np.asarray(shape_like, dtype=np.float64)
+            if array.size == ref.size:
+                array = array.reshape(ref.shape)
+        return float(array[tuple(index)]) if index is not None else None
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def explain(report: dict[str, Any], limit: int = 5) -> str:
@@ -304,7 +454,7 @@ def explain(report: dict[str, Any], limit: int = 5) -> str:
     lines = []
     for runtime, info in report["runtimes"].items():
         if not info.get("ok"):
-            lines.append(f"{runtime} failed: {info.get('error')}")
+            lines.append(f"{runtime} failed: {_indented(info.get('error'), '  ')}")
     failing = [(case, c) for case in report["cases"] for c in case["comparisons"] if not c["ok"]]
     reference = report["reference"]
     said: set[tuple[str, str]] = set()
@@ -313,14 +463,18 @@ def explain(report: dict[str, Any], limit: int = 5) -> str:
         if c.get("worst_index") is None:
             if (case["name"], c.get("reason", "")) not in said:  # one line for a case's one error
                 said.add((case["name"], c.get("reason", "")))
-                lines.append(f"case {case['name']!r}: {runtime} {array}: {c.get('reason')}")
+                lines.append(f"case {printable(case['name'])!r}: {runtime} {array}: {printable(c.get('reason'))}")
             continue
-        ref_values = case["results"][reference][array]
-        value = _element(case["results"][runtime][array], ref_values, c["worst_index"])
+        ref_values = case["results"].get(reference, {}).get(array)
+        value = _element(case["results"].get(runtime, {}).get(array), ref_values, c["worst_index"])
         expected = _element(ref_values, None, c["worst_index"])
         at = "[" + ", ".join(str(i) for i in c["worst_index"]) + "]"
-        lines.append(f"case {case['name']!r}: {runtime} {array}{at} = {float(value)!r}, {reference} gives "
-                     f"{float(expected)!r} (|diff| {c['max_abs_diff']:.3g}, {c['max_ulp']} ULP)")
+        if value is None or expected is None:  # a report written without the values
+            lines.append(f"case {printable(case['name'])!r}: {runtime} {array}{at}: |diff| {c['max_abs_diff']:.3g}, "
+                         f"{c['max_ulp']} ULP (the values are not in the report: {VALUES_FLAG} writes them)")
+            continue
+        lines.append(f"case {printable(case['name'])!r}: {runtime} {array}{at} = {value!r}, {reference} gives "
+                     f"{expected!r} (|diff| {c['max_abs_diff']:.3g}, {c['max_ulp']} ULP)")
     if len(failing) > limit:
         lines.append(f"… and {len(failing) - limit} more failing comparison(s)")
     if not lines:

@@ -48,7 +48,10 @@ def drive(runtime: Runtime, name: str, cases: list[dict[str, Any]], batch_size: 
             report(f"running cases {first + 1}–{first + len(batch)} of {len(cases)}")
             round_trips += 1
             results.extend(runtime.run(batch) if lesson is None else runtime.run(batch, lesson))
-        return RuntimeRun(name, results, {"ok": True, **runtime.versions(), "round_trips": round_trips,
+        versions = dict(runtime.versions())
+        if lesson is not None and lesson.replaces(runtime.language):
+            versions.update(lesson.versions(runtime.language))  # what computed the results: the author's packages
+        return RuntimeRun(name, results, {"ok": True, **versions, "round_trips": round_trips,
                                           "boot_s": round(boot_seconds, 3),
                                           "total_s": round(time.monotonic() - started, 3)})
     except (Exception, SystemExit) as exc:  # a crash of any kind is that runtime's failure, reported with its reason
@@ -121,8 +124,10 @@ def run_cases(cases: list[dict[str, Any]], runtime_names: list[str], tolerance: 
             done = dict(zip(names, pool.map(job, names)))
     else:
         done = {name: job(name) for name in names}
+    author_reference = lesson is not None and lesson.replaces(RUNTIMES[reference].language)
     report = build_report(cases, [done[name] for name in names], reference, tolerance,
-                          {n: why for n, why in (not_checked or {}).items() if n not in names})
+                          {n: why for n, why in (not_checked or {}).items() if n not in names},
+                          author_reference=author_reference)
     if lesson is not None:
         report["files"] = lesson.files()
     return report

@@ -17,6 +17,11 @@ import numpy as np
 from python_core import RESULT_ARRAYS
 
 from .compare import _row_and_vector, ulp_distance
+from .report import VALUES_FLAG, omitted_cases
+
+
+class ValuesOmitted(ValueError):
+    """The report lacks the values a tool needs (written without --json-values full)."""
 
 
 def tally(report: dict[str, Any]) -> dict[tuple[str, str, str, str], dict[str, int]]:
@@ -26,6 +31,11 @@ def tally(report: dict[str, Any]) -> dict[tuple[str, str, str, str], dict[str, i
     ``signed_zero`` the elements that are zero in both but with different signs, and ``shape_differs``
     the arrays of two shapes (a transposed gradient, say), counted in ``arrays`` but in neither
     ``identical`` nor ``equal``: not compared, and never taken for agreement."""
+    omitted = omitted_cases(report)
+    if omitted:
+        raise ValuesOmitted(f"{omitted} of the report's {len(report['cases'])} cases were written without their "
+                            f"values (only failing cases keep them); tally compares every pair of runtimes on "
+                            f"every case: write the report with {VALUES_FLAG}")
     runtimes = [name for name, info in report["runtimes"].items() if info.get("ok")]
     counts: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(
         lambda: {"arrays": 0, "identical": 0, "equal": 0, "max_ulp": 0, "signed_zero": 0, "shape_differs": 0})

@@ -4,16 +4,39 @@
 // node_modules of its own gets the harness's pinned math.js.
 // Usage: node bundle_author.mjs <entry file> <out file> <harness node_modules>   (the entry's text on stdin:
 // the text the harness read and hashed, so that an edit of the file meanwhile is not what runs)
-// Prints one JSON line: {"ok": true} | {"ok": false, "errors": [{text, file, line, column}]}.
+// Prints one JSON line: {"ok": true, "packages": {name: version}} | {"ok": false, "errors": [{text, file, line, column}]}.
+// "packages" names the version of every package whose files went into the bundle, read from the
+// package.json of the folder esbuild took them from (the author's node_modules or the harness's), so that
+// the report names the mathjs that computed the author's results.
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 const [entry, outfile, nodeModules] = process.argv.slice(2);
 const { build } = createRequire(join(resolve(nodeModules), "noop.js"))("esbuild");
 
+// {name: version} of each package a bundled file belongs to: the nearest node_modules/<name>[/<scoped>].
+function bundledPackages(metafile, workingDir) {
+  const packages = {};
+  for (const input of Object.keys(metafile.inputs)) {
+    const parts = resolve(workingDir, input).split(/[\\/]/);
+    const at = parts.lastIndexOf("node_modules");
+    if (at < 0 || at + 1 >= parts.length) continue;
+    const nameParts = parts[at + 1].startsWith("@") ? parts.slice(at + 1, at + 3) : [parts[at + 1]];
+    const manifest = [...parts.slice(0, at + 1), ...nameParts, "package.json"].join("/");
+    const name = nameParts.join("/");
+    if (name in packages || !existsSync(manifest)) continue;
+    try {
+      packages[name] = JSON.parse(readFileSync(manifest, "utf8")).version || "unknown";
+    } catch {
+      packages[name] = "unknown";
+    }
+  }
+  return packages;
+}
+
 try {
-  await build({
+  const result = await build({
     stdin: { contents: readFileSync(0, "utf8"), resolveDir: dirname(resolve(entry)), sourcefile: resolve(entry),
              loader: "js" },
     absWorkingDir: dirname(resolve(entry)),
@@ -26,8 +49,9 @@ try {
     outfile: resolve(outfile),
     sourcemap: "linked",
     logLevel: "silent",
+    metafile: true,
   });
-  console.log(JSON.stringify({ ok: true }));
+  console.log(JSON.stringify({ ok: true, packages: bundledPackages(result.metafile, dirname(resolve(entry))) }));
 } catch (err) {
   const errors = (err.errors || [{ text: String(err.message || err) }]).map((e) => ({
     text: e.text,
