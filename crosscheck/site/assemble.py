@@ -21,7 +21,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from ..paths import CACHE_DIR, NODE_MODULES, PYODIDE_VERSION, PYTHON_CORE, REPO, RUNTIME_DIR
+from ..paths import CACHE_DIR, NODE_MODULES, PYODIDE_VERSION, PYTHON_CORE, RUNTIME_DIR
 from .integrity import (STAMP, core_files, folder_hashes, npm_lock_integrity, problems, read_stamp, sha256_file,
                         sha512_base64, source_digest)
 
@@ -77,7 +77,8 @@ def pyodide_package_dir(node_modules: Path = NODE_MODULES) -> Path:
     pkg = node_modules / "pyodide"
     manifest = pkg / "package.json"
     if not manifest.exists():
-        raise AssemblyError(f"{pkg} is missing: run `npm ci` in {REPO} (package.json pins pyodide@{PYODIDE_VERSION})")
+        raise AssemblyError(f"{pkg} is missing: run `npm ci` in {node_modules.parent} (package.json pins "
+                            f"pyodide@{PYODIDE_VERSION})")
     version = json.loads(manifest.read_text())["version"]
     if version != PYODIDE_VERSION:
         raise AssemblyError(f"node_modules has pyodide {version}, expected {PYODIDE_VERSION}: run `npm ci`")

@@ -15,7 +15,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..paths import PYTHON_CORE, REPO
+from ..paths import HOME, PYTHON_CORE
 
 STAMP = ".assembled.json"
 REBUILD = "run `python -m crosscheck assemble` (it rebuilds the folder)"
@@ -108,8 +108,9 @@ def verify_runtime(folder: Path, check_sources: bool = True) -> None:
 
 
 def npm_lock_integrity(package: str, lock_path: Path | None = None) -> tuple[str, str]:
-    """(version, integrity) of node_modules/<package> in package-lock.json."""
-    lock = json.loads(Path(lock_path or REPO / "package-lock.json").read_text())
+    """(version, integrity) of node_modules/<package> in package-lock.json (default: HOME's, the checkout's
+    or, installed, the per-user folder's)."""
+    lock = json.loads(Path(lock_path or HOME / "package-lock.json").read_text())
     entry = lock.get("packages", {}).get(f"node_modules/{package}", {})
     if not entry.get("integrity") or not entry.get("version"):
         raise RuntimeIntegrityError(f"package-lock.json has no version and integrity for {package}")
