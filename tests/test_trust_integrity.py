@@ -77,13 +77,14 @@ def test_a_stale_wheel_is_refused_when_python_core_changed(runtime_copy):
     stamp_path.write_text(json.dumps(stamp))
     result = run_cli("--runtimes", "native,pyodide-node", env={"DENSE_PARITY_RUNTIME_DIR": str(runtime_copy)})
     assert result.returncode == 2, result.stdout + result.stderr
-    # What the wheel is built from: python_core's sources and facts, and the wheel's own pyproject.
-    from crosscheck.site.assemble import PYODIDE_PYPROJECT
+    # What the wheel is built from: python_core's sources and facts, and the wheel's own .dist-info files.
+    from crosscheck.site.assemble import CORE_DIST_INFO
 
     now = hashlib.sha256()
     for path in sorted((REPO / "python_core").rglob("*.py")) + [REPO / "python_core" / "facts.json"]:
         now.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
-    now.update(PYODIDE_PYPROJECT.encode())
+    for name, text in sorted(CORE_DIST_INFO.items()):
+        now.update(name.encode() + b"\0" + text.encode() + b"\0")
     assert (f"python_core changed since the runtime was assembled: its wheel was built from sources with digest "
             f"{'0' * 64}, the sources now have digest {now.hexdigest()}") in result.stderr
     # Only runs that use Pyodide need the folder: a JavaScript-only run goes on.

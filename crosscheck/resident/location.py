@@ -1,7 +1,8 @@
 """Where the pool lives, and which code it runs.
 
-The folder is $DENSE_PARITY_POOL_DIR, else one per checkout under $XDG_RUNTIME_DIR (when set)
-or the user's cache (crosscheck.paths.CACHE_DIR): ``pool-<hash of the checkout's path>/`` with
+The folder is $DENSE_PARITY_POOL_DIR, else one per checkout (or per installed harness: per venv) under
+$XDG_RUNTIME_DIR (when set) or the user's cache (crosscheck.paths.CACHE_DIR):
+``pool-<hash of the checkout's path, or of the site-packages holding crosscheck>/`` with
 ``pool.sock`` (the socket), ``pool.lock`` (held by the daemon: one per folder) and ``pool.log``.
 The daemon answers only a client whose *fingerprint* of the harness's sources is its own, so a
 pool started before an edit is replaced, never used.
@@ -48,7 +49,8 @@ def fingerprint() -> str:
         for path in sorted(folder.rglob("*")):
             if path.suffix in suffixes and "__pycache__" not in path.parts:
                 stat = path.stat()
-                digest.update(f"{path.relative_to(REPO)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+                # (absolute: installed, the pages' modules live in the per-user cache, apart from the package)
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     for name in ("pyodide-lock.json", ".assembled.json"):  # a re-assembled runtime folder: a new pool
         path = RUNTIME_DIR / name
         if path.exists():

