@@ -34,6 +34,7 @@ class Bundle:
     folder: Path
     file: Path
     version: str  # sha256 of the bundle's bytes, so that a changed bundle is never a cached import
+    exports: tuple[str, ...] = ()  # the module's export names (a CommonJS file's: "default" only)
 
 
 @dataclass
@@ -131,7 +132,8 @@ class Lesson:
                 where = f" in {first['file']}:{first['line']}" if first.get("file") else f" in {self.js}"
                 more = f" (and {len(answer['errors']) - 1} more)" if len(answer["errors"]) > 1 else ""
                 raise LessonError(f"--js {self.js}: {first['text']}{where}{more}")
-            self._bundle = Bundle(folder, out, hashlib.sha256(out.read_bytes()).hexdigest()[:16])
+            self._bundle = Bundle(folder, out, hashlib.sha256(out.read_bytes()).hexdigest()[:16],
+                                  tuple(answer.get("exports") or ()))
         return self._bundle
 
     def map_js_error(self, record: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,8 @@
 // node_modules of its own gets the harness's pinned math.js.
 // Usage: node bundle_author.mjs <entry file> <out file> <harness node_modules>   (the entry's text on stdin:
 // the text the harness read and hashed, so that an edit of the file meanwhile is not what runs)
-// Prints one JSON line: {"ok": true} | {"ok": false, "errors": [{text, file, line, column}]}.
+// Prints one JSON line: {"ok": true, "exports": [names]} | {"ok": false, "errors": [{text, file, line, column}]}
+// (a CommonJS file's only export is "default": its names are known when it runs).
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -13,7 +14,7 @@ const [entry, outfile, nodeModules] = process.argv.slice(2);
 const { build } = createRequire(join(resolve(nodeModules), "noop.js"))("esbuild");
 
 try {
-  await build({
+  const result = await build({
     stdin: { contents: readFileSync(0, "utf8"), resolveDir: dirname(resolve(entry)), sourcefile: resolve(entry),
              loader: "js" },
     absWorkingDir: dirname(resolve(entry)),
@@ -26,8 +27,10 @@ try {
     outfile: resolve(outfile),
     sourcemap: "linked",
     logLevel: "silent",
+    metafile: true,
   });
-  console.log(JSON.stringify({ ok: true }));
+  const output = Object.entries(result.metafile.outputs).find(([file]) => !file.endsWith(".map"));
+  console.log(JSON.stringify({ ok: true, exports: output ? output[1].exports : [] }));
 } catch (err) {
   const errors = (err.errors || [{ text: String(err.message || err) }]).map((e) => ({
     text: e.text,
