@@ -61,9 +61,10 @@ def _error_line(runtime: str, err: dict[str, Any]) -> str:
 
 def _short(path: str) -> str:
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive
         return path
+    return path if relative.startswith("..") else relative
 
 
 def _compact(value: Any) -> str:
