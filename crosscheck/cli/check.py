@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..lessons.plan import PlanError as BadInput  # noqa: F401 (one line, exit 2; the name callers import)
 from . import checks
 
 
@@ -24,6 +25,9 @@ def register(sub) -> None:
                         "js-node; pyodide-firefox, js-firefox, pyodide-webkit, js-webkit when named); each check runs "
                         "in the runtimes of its languages, and its reference (native, or js-node for a JavaScript-only "
                         "check) always runs")
+    p.add_argument("--reference", metavar="RUNTIME", default=None,
+                   help="the runtime each check is compared with, where it runs one of the check's languages "
+                        "(default: native, or js-node for a JavaScript-only check)")
     p.add_argument("--skip-unavailable", action="store_true",
                    help="leave out the runtimes that cannot run here instead of failing (listed as NOT CHECKED)")
     p.add_argument("--case", action="append", default=[], metavar="FILE", type=checks.input_file,
@@ -43,70 +47,14 @@ def register(sub) -> None:
     p.set_defaults(func=main)
 
 
-class BadInput(ValueError):
-    """One line, exit 2."""
-
-
 def prepare(args):
-    from ..lessons.cases import CaseFileError, draw_cases, read_case_file
-    from ..lessons.course import Plan, check_names_unique
-    from ..lessons.manifest import load_manifest
-    from ..lessons.run import Sources, language_of
-    from ..runtimes import RUNTIMES, unavailable_reason
+    """(the plan, the sources) from the parsed arguments; BadInput or ManifestError (one line) for bad input."""
+    from ..lessons.plan import make_plan
 
-    checks_ = [c for path in args.manifests for c in load_manifest(path).checks]
-    check_names_unique(checks_)
-    if args.only:
-        unknown = [n for n in args.only if n not in {c.name for c in checks_}]
-        if unknown:
-            raise BadInput(f"argument --check: no check {unknown[0]!r} (checks: {', '.join(c.name for c in checks_)})")
-        checks_ = [c for c in checks_ if c.name in args.only]
-    by_name = {c.name: c for c in checks_}
-    case_cases: dict[str, list] = {}
-    try:
-        for path in args.case:
-            for check, case in read_case_file(path, by_name):
-                case_cases.setdefault(check.name, []).append(case)
-    except CaseFileError as exc:
-        raise BadInput(str(exc)) from None
-    if args.case:
-        checks_ = [c for c in checks_ if c.name in case_cases]  # a case file reruns its own check
-    random = args.random if args.random is not None else (0 if args.case else 50)
-    cases = {c.name: case_cases.get(c.name, []) + draw_cases(c, random, args.seed) for c in checks_}
-    empty = [name for name, cs in cases.items() if not cs]
-    if empty:
-        raise BadInput(f"no cases for {', '.join(map(repr, empty))}: --random 0 and no case file for it")
-    default = [name for name, cls in RUNTIMES.items() if cls.default]
-    if args.runtimes is None:
-        runtimes = default
-    else:
-        runtimes = list(dict.fromkeys(r.strip() for r in args.runtimes.split(",") if r.strip()))
-        unknown = [r for r in runtimes if r not in RUNTIMES]
-        if unknown:
-            raise BadInput(f"argument --runtimes: unknown runtime(s) {', '.join(unknown)}; known: {', '.join(RUNTIMES)}")
-        foreign = [r for r in runtimes if language_of(r) is None]
-        if foreign:
-            raise BadInput(f"argument --runtimes: {foreign[0]} runs the dense layer only, not a course's functions")
-    references = {("native" if c.python else "js-node") for c in checks_}
-    runtimes = list(dict.fromkeys([*sorted(references), *runtimes]))
-    not_checked = {n: "not named in --runtimes" for n in default if n not in runtimes}
-    unavailable = {n: why for n in runtimes for why in [unavailable_reason(n)] if why}
-    if args.skip_unavailable:
-        for name in [n for n in unavailable if n not in references]:
-            not_checked[name] = f"skipped with --skip-unavailable: {unavailable.pop(name)}"
-            runtimes.remove(name)
-    if any(getattr(RUNTIMES[r], "uses_pyodide_folder", False) and r not in unavailable for r in runtimes):
-        from ..paths import RUNTIME_DIR
-        from ..site.integrity import RuntimeIntegrityError, verify_runtime
-
-        try:
-            verify_runtime(RUNTIME_DIR)
-        except RuntimeIntegrityError as exc:
-            raise BadInput(str(exc)) from None
-    sources = Sources()
-    for check in checks_:
-        sources.prepare(check)
-    return Plan(checks_, cases, runtimes, unavailable, not_checked, args.seed, random), sources
+    runtimes = args.runtimes.split(",") if args.runtimes is not None else None
+    return make_plan(args.manifests, random=args.random, seed=args.seed, runtimes=runtimes,
+                     reference=getattr(args, "reference", None), skip_unavailable=args.skip_unavailable,
+                     case_files=args.case, only=args.only)
 
 
 def main(args) -> int:

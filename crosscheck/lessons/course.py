@@ -14,18 +14,22 @@ from .compare import case_fails, check_declared_shapes, compare_check
 from .manifest import Check, ManifestError
 from .run import RuntimeResult, Session, Sources, language_of
 from .shrink import shrink
+from .tally import agreement
 
 LANGUAGE_NAMES = {"python": "Python", "js": "JavaScript"}
 
 
-def reference_of(check: Check) -> str:
-    """The author's Python natively; their JavaScript in Node when the check has no Python."""
+def reference_of(check: Check, preferred: str | None = None) -> str:
+    """``preferred`` (``--reference``) when it runs one of the check's languages; else the author's
+    Python natively, or their JavaScript in Node when the check has no Python."""
+    if preferred is not None and language_of(preferred) in {ref.language for ref in check.functions()}:
+        return preferred
     return "native" if check.python is not None else "js-node"
 
 
-def check_runtimes(check: Check, runtimes: list[str]) -> list[str]:
+def check_runtimes(check: Check, runtimes: list[str], preferred: str | None = None) -> list[str]:
     """The reference first, then the runtimes of the run that run one of the check's languages."""
-    reference = reference_of(check)
+    reference = reference_of(check, preferred)
     have = {ref.language for ref in check.functions()}
     return [reference] + [r for r in runtimes if r != reference and language_of(r) in have]
 
@@ -39,6 +43,13 @@ class Plan:
     not_checked: dict[str, str] = field(default_factory=dict)
     seed: int = 0
     random: int = 0
+    reference: str | None = None  # --reference: the runtime each check is compared with, where it can run it
+
+    def reference_of(self, check: Check) -> str:
+        return reference_of(check, self.reference)
+
+    def runtimes_of(self, check: Check) -> list[str]:
+        return check_runtimes(check, self.runtimes, self.reference)
 
 
 def _slug(name: str) -> str:
@@ -47,14 +58,14 @@ def _slug(name: str) -> str:
 
 def run_plan(plan: Plan, sources: Sources, *, shrink_failures: bool = True, case_dir: Path | None = None,
              boot_timeout: float | None = None, run_timeout: float | None = None, browser_endpoint: str | None = None,
-             progress: Callable[[str], Progress] = stderr_progress, make=None) -> dict[str, Any]:
+             progress: Callable[[str], Progress] = stderr_progress, make=None, here: bool = False) -> dict[str, Any]:
     """The report; ManifestError when a runtime shows the manifest wrong (no such function, a declared
     output shape the reference's result does not have)."""
-    names = list(dict.fromkeys(r for check in plan.checks for r in check_runtimes(check, plan.runtimes)))
+    names = list(dict.fromkeys(r for check in plan.checks for r in plan.runtimes_of(check)))
     note = progress("check")
     with Session(names, sources, plan.unavailable, boot_timeout, run_timeout, browser_endpoint, progress,
-                 make) as session:
-        handles = [session.submit(check, plan.cases[check.name], check_runtimes(check, plan.runtimes))
+                 make, here) as session:
+        handles = [session.submit(check, plan.cases[check.name], plan.runtimes_of(check))
                    for check in plan.checks]
         entries = []
         for check, handle in zip(plan.checks, handles):
@@ -71,7 +82,7 @@ def run_plan(plan: Plan, sources: Sources, *, shrink_failures: bool = True, case
 
 
 def _check_entry(check: Check, plan: Plan, results: dict[str, RuntimeResult], sources: Sources) -> dict[str, Any]:
-    reference = reference_of(check)
+    reference = plan.reference_of(check)
     cases = plan.cases[check.name]
     ref = results[reference]
     if ref.ran:
@@ -89,8 +100,9 @@ def _check_entry(check: Check, plan: Plan, results: dict[str, RuntimeResult], so
         all(f["ok"] for out in compared["outputs"].values() for f in out["runtimes"].values())
     return {"name": check.name, "manifest": str(check.manifest), "files": sources.files(check), "reference": reference,
             "cases": len(cases), "ok": ok, "runtimes": runtimes, "outputs": compared["outputs"],
-            "errors": compared["errors"], "failing_cases": {r: [cases[i].label for i in v]
-                                                             for r, v in compared["failing"].items()},
+            "errors": compared["errors"],
+            "agreement": agreement(results, [name for name, result in results.items() if result.ran]),
+            "failing_cases": {r: [cases[i].label for i in v] for r, v in compared["failing"].items()},
             "_failing": compared["failing"]}
 
 

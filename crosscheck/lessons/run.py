@@ -94,12 +94,28 @@ class FunctionNotFound(ManifestError):
     """The runtime loaded the file and found no such function: the manifest's fault (exit 2)."""
 
 
-class _Slot:
-    """One runtime, on one thread of its own, from boot to close."""
+class _Here:
+    """An executor that runs each job at once on the caller's thread: for runtimes lent by a pool whose
+    Playwright objects are bound to the thread that made them (crosscheck.runtimes.session_pool)."""
 
-    def __init__(self, name: str, make: Callable[[str], Runtime], progress: Progress) -> None:
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 (handed to whoever collects it, as a thread's would be)
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self) -> None:
+        pass
+
+
+class _Slot:
+    """One runtime, on one thread of its own (or on the caller's, ``here``), from boot to close."""
+
+    def __init__(self, name: str, make: Callable[[str], Runtime], progress: Progress, here: bool = False) -> None:
         self.name, self._make, self.progress = name, make, progress
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"check-{name}")
+        self.executor = _Here() if here else ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"check-{name}")
         self.runtime: Runtime | None = None
         self.failed: str | None = None  # why it could not boot: every call answers with it
         self.boot: Future = self.executor.submit(self._start)
@@ -164,17 +180,18 @@ def _make(name: str, boot_timeout: float | None, run_timeout: float | None, endp
 
 
 class Session:
-    """The runtimes of a run, booted once (``unavailable`` ones never started: they answer with why)."""
+    """The runtimes of a run, booted once (``unavailable`` ones never started: they answer with why).
+    ``here``: every boot and call on the caller's thread, one after the other (lent runtimes)."""
 
     def __init__(self, names: list[str], sources: Sources, unavailable: dict[str, str] | None = None,
                  boot_timeout: float | None = None, run_timeout: float | None = None,
                  browser_endpoint: str | None = None, progress: Callable[[str], Progress] = stderr_progress,
-                 make: Callable[[str], Runtime] | None = None) -> None:
+                 make: Callable[[str], Runtime] | None = None, here: bool = False) -> None:
         self.sources = sources
         self.run_timeout = run_timeout
         self.unavailable = dict(unavailable or {})
         maker = make or (lambda name: _make(name, boot_timeout, run_timeout, browser_endpoint))
-        self.slots = {name: _Slot(name, maker, progress(name)) for name in names if name not in self.unavailable}
+        self.slots = {name: _Slot(name, maker, progress(name), here) for name in names if name not in self.unavailable}
 
     def __enter__(self) -> "Session":
         return self
