@@ -95,7 +95,7 @@ def test_cli_manifest_errors_exit_2_in_one_line(folder, capsys):
 def test_cli_unknown_js_export_exits_2(folder, capsys):
     # losses.js is CommonJS: its exports are known when it runs, and the run says so in one line, exit 2.
     path = manifest(folder, edited("losses.js:softmaxCrossEntropy", "losses.js:softmaxXE"))
-    assert cli_main(["check", str(path), "--runtimes", "native,js-node", "--random", "2"]) == 2
+    assert cli_main(["check", str(path), "--runtimes", "native,js-node", "--random", "2", "--case-dir", str(folder)]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "check 'softmax': js:" in err and "softmaxXE" in err and "softmaxCrossEntropy" in err
 

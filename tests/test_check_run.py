@@ -116,7 +116,7 @@ def test_errors_name_the_authors_file_and_line(tmp_path, capsys):
 
 def test_declared_output_shape_the_result_lacks_exits_2(tmp_path, capsys):
     folder = folder_with(tmp_path, lessons_toml=('outputs.loss = { shape = [] }', 'outputs.loss = { shape = ["batch"] }'))
-    code = cli_main(["check", str(folder / "lessons.toml"), "--runtimes", FAST, "--random", "3"])
+    code = cli_main(["check", str(folder / "lessons.toml"), "--runtimes", FAST, "--random", "3", "--case-dir", str(folder)])
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert code == 2 and "check 'softmax cross-entropy': outputs.loss.shape" in err and "has ()" in err
 

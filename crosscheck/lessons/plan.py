@@ -82,7 +82,8 @@ def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: i
             raise PlanError(f"{wording.runtimes}: unknown runtime(s) {', '.join(unknown)}; known: {', '.join(RUNTIMES)}")
         foreign = [r for r in names if language_of(r) is None]
         if foreign:
-            raise PlanError(f"{wording.runtimes}: {EXACT_REFUSED if foreign[0] == 'exact' else foreign[0] + ' runs the dense layer only'}")
+            why = EXACT_REFUSED if foreign[0] == "exact" else f"{foreign[0]} runs the dense layer only"
+            raise PlanError(f"{wording.runtimes}: {why}")
     if reference is not None:
         if reference not in RUNTIMES:
             raise PlanError(f"{wording.reference}: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}")
