@@ -130,3 +130,15 @@ def test_a_manifest_error_names_file_check_and_key(tmp_path):
     manifest.write_text(manifest.read_text().replace('range = [0, "classes"]', 'range = [0, "clases"]'))
     with pytest.raises(ValueError, match=r"lessons.toml: check 'softmax cross-entropy': inputs.labels.range"):
         crosscheck.check_lessons(manifest, runtimes=FAST)
+
+
+def test_the_chromium_runtimes_are_the_sessions(tmp_path, crosscheck_pool):
+    # Page runtimes are bound to the thread that made them: the run calls them from the test's own thread.
+    manifest = copy_of(tmp_path)
+    runtimes = ["native", "pyodide-chromium", "js-chromium"]
+    report = crosscheck.check_lessons(manifest, random=4, runtimes=runtimes)
+    assert report.ok, report.explain()
+    assert all(e["runtimes"][r]["ran"] for e in report["checks"] for r in runtimes)
+    pages = [crosscheck_pool.get(r) for r in runtimes[1:]]
+    assert crosscheck.check_lessons(manifest, random=2, runtimes=runtimes, checks=["scale"]).ok
+    assert all(crosscheck_pool.get(r) is page for r, page in zip(runtimes[1:], pages))  # not booted again
