@@ -4,5 +4,6 @@ Nothing here is loaded into Pyodide; the code that runs everywhere is python_cor
 """
 
 from .checking import Report, check
+from .lessons.checking import LessonsReport, check_lessons
 
-__all__ = ["Report", "check"]
+__all__ = ["LessonsReport", "Report", "check", "check_lessons"]

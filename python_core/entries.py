@@ -17,7 +17,8 @@ from typing import Callable
 
 # The modules whose entry points exist; imported on first use, so that importing python_core
 # stays cheap and this module imports none of them at load time (they import it).
-ENTRY_MODULES = ("python_core.wire", "python_core.training", "python_core.libm", "python_core.author")
+ENTRY_MODULES = ("python_core.wire", "python_core.training", "python_core.libm", "python_core.author",
+                 "python_core.functions")
 ENTRY_POINTS: dict[str, Callable[[str], str]] = {}
 
 

@@ -35,6 +35,7 @@ class Bundle:
     file: Path
     version: str  # sha256 of the bundle's bytes, so that a changed bundle is never a cached import
     packages: dict = field(default_factory=dict)  # {package name: version} of what esbuild bundled
+    exports: tuple[str, ...] = ()  # the module's export names (a CommonJS file's: "default" only)
 
 
 @dataclass
@@ -144,7 +145,8 @@ class Lesson:
                 more = f" (and {len(answer['errors']) - 1} more)" if len(answer["errors"]) > 1 else ""
                 raise LessonError(f"--js {self.js}: {first['text']}{where}{more}")
             packages = {str(k): str(v) for k, v in (answer.get("packages") or {}).items()}
-            self._bundle = Bundle(folder, out, hashlib.sha256(out.read_bytes()).hexdigest()[:16], packages)
+            self._bundle = Bundle(folder, out, hashlib.sha256(out.read_bytes()).hexdigest()[:16], packages,
+                                  tuple(answer.get("exports") or ()))
         return self._bundle
 
     def map_js_error(self, record: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import importlib
 import sys
 
 # In the order ``--help`` lists them.
-SUBCOMMANDS = ("run", "watch", "pool", "assemble", "serve", "build_site", "train", "bench", "bench_training",
+SUBCOMMANDS = ("run", "check", "watch", "pool", "assemble", "serve", "build_site", "train", "bench", "bench_training",
                "bench_pages", "tally", "explain", "probe_libm", "grade")
 
 

@@ -164,6 +164,26 @@ def report(path: str) -> Report:
     return loaded
 
 
+def is_check_report(report: dict) -> bool:
+    """A report of ``check LESSONS.toml --json`` (its ``checks``), not of the dense layer's run."""
+    return isinstance(report.get("checks"), list) and "cases" not in report
+
+
+def any_report(path: str) -> Report:
+    """A report written with --json by the dense layer's run or by ``check`` (an argument type)."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc}") from None
+    if isinstance(data, dict) and is_check_report(data):
+        loaded = Report(data)
+        loaded.path = path
+        return loaded
+    return report(path)
+
+
 def input_folder(text: str) -> Path:
     path = Path(text)
     if not path.is_dir():

@@ -11,7 +11,7 @@ from . import checks
 
 def register(sub) -> None:
     p = sub.add_parser("explain", help="attribute every element where two runtimes differ to a cause, by recomputation")
-    p.add_argument("report", type=checks.report, help="a report written with --json")
+    p.add_argument("report", type=checks.any_report, help="a report written with --json")
     p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the attribution as JSON")
     p.set_defaults(func=main, needs_home=False)
 
@@ -20,6 +20,10 @@ def main(args) -> int:
     from ..parity.explain import explain_report, format_explanation
 
     report = args.report
+    if checks.is_check_report(report):
+        print(f"error: {report.path} is a `check` report: explain attributes the dense layer's differences only "
+              "(`tally` shows which runtimes agree bit for bit per check and output)", file=sys.stderr)
+        return 2
     try:
         result = explain_report(report).as_json()
     except checks.MALFORMED as exc:

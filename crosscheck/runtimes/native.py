@@ -16,7 +16,8 @@ from python_core import entries
 
 from .base import Runtime, RuntimeFailure
 
-AUTHOR_TARGET = "python_core.author:run_author_batch"  # crosscheck.author.lesson.PYTHON_TARGET
+# The targets that run an author's file (crosscheck.author.lesson.PYTHON_TARGET, crosscheck.lessons.run).
+AUTHOR_TARGETS = ("python_core.author:run_author_batch", "python_core.functions:run_function_batch")
 
 
 class NativeRuntime(Runtime):
@@ -24,7 +25,7 @@ class NativeRuntime(Runtime):
     in_process = True
 
     def call_entry(self, target: str, argument: str, timeout: float | None = None) -> str:
-        if target == AUTHOR_TARGET:
+        if target in AUTHOR_TARGETS:
             return self._call_in_child(target, argument, timeout)
         # In this process: no timeout can stop it, and none is needed for the harness's own code.
         try:

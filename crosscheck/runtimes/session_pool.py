@@ -117,6 +117,35 @@ class RuntimePool:
                 self._runtimes[name] = runtime
         return self._runtimes[name]
 
+    def native_child(self) -> Runtime:
+        """The reference in a CPython child of its own (NativeProcessRuntime), booted once: an author's
+        functions (``crosscheck.check_lessons``) run there, never in the test session's process."""
+        with self._lock:
+            booting = self._booting.setdefault("native-child", threading.Lock())
+        with booting:
+            if "native-child" not in self._runtimes:
+                from .native_process import NativeProcessRuntime
+
+                runtime = NativeProcessRuntime()
+                try:
+                    runtime.start(stderr_progress("native"))
+                except BaseException:
+                    runtime.close()
+                    raise
+                self._runtimes["native-child"] = runtime
+        return self._runtimes["native-child"]
+
+    def discard(self, runtime: Runtime) -> None:
+        """Closes and forgets a pooled runtime (its process ended under the code it ran): the next
+        ``get`` boots it afresh."""
+        for key, owned in list(self._runtimes.items()):
+            if owned is runtime:
+                del self._runtimes[key]
+                try:
+                    runtime.close()
+                except Exception:
+                    pass
+
     def boot(self, names: list[str]) -> dict[str, Exception]:
         """Boots the Firefox and WebKit runtimes among ``names`` side by side, each in a thread of its own,
         and the others here, one after the other; {name: why it did not boot}. Callable from any thread

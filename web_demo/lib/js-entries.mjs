@@ -3,10 +3,13 @@
 import { probeLibm, runBatch, runtimeVersions } from "./wire.mjs";
 import { TRAINING_ENTRIES } from "./network.mjs";
 import { runAuthorBatch } from "./author.mjs";
+import { runFunctionBatch } from "./functions.mjs";
 
-// author:runBatch runs a course author's bundled layer (author.mjs); it answers with a promise.
+// author:runBatch runs a course author's bundled layer (author.mjs), functions:runBatch any function of
+// their bundled file (functions.mjs); both answer with a promise.
 export const ENTRY_POINTS = Object.freeze({
-  "wire:runBatch": runBatch, "wire:probeLibm": probeLibm, "author:runBatch": runAuthorBatch, ...TRAINING_ENTRIES,
+  "wire:runBatch": runBatch, "wire:probeLibm": probeLibm, "author:runBatch": runAuthorBatch,
+  "functions:runBatch": runFunctionBatch, ...TRAINING_ENTRIES,
 });
 
 export function callEntry(target, argument) {

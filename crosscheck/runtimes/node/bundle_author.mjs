@@ -4,10 +4,12 @@
 // node_modules of its own gets the harness's pinned math.js.
 // Usage: node bundle_author.mjs <entry file> <out file> <harness node_modules>   (the entry's text on stdin:
 // the text the harness read and hashed, so that an edit of the file meanwhile is not what runs)
-// Prints one JSON line: {"ok": true, "packages": {name: version}} | {"ok": false, "errors": [{text, file, line, column}]}.
+// Prints one JSON line: {"ok": true, "packages": {name: version}, "exports": [names]} |
+// {"ok": false, "errors": [{text, file, line, column}]}.
 // "packages" names the version of every package whose files went into the bundle, read from the
 // package.json of the folder esbuild took them from (the author's node_modules or the harness's), so that
-// the report names the mathjs that computed the author's results.
+// the report names the mathjs that computed the author's results. "exports": a CommonJS file's only
+// export is "default" (its names are known when it runs).
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -51,7 +53,9 @@ try {
     logLevel: "silent",
     metafile: true,
   });
-  console.log(JSON.stringify({ ok: true, packages: bundledPackages(result.metafile, dirname(resolve(entry))) }));
+  const output = Object.entries(result.metafile.outputs).find(([file]) => !file.endsWith(".map"));
+  console.log(JSON.stringify({ ok: true, packages: bundledPackages(result.metafile, dirname(resolve(entry))),
+                               exports: output ? output[1].exports : [] }));
 } catch (err) {
   const errors = (err.errors || [{ text: String(err.message || err) }]).map((e) => ({
     text: e.text,
