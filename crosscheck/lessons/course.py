@@ -61,6 +61,12 @@ def run_plan(plan: Plan, sources: Sources, *, shrink_failures: bool = True, case
              progress: Callable[[str], Progress] = stderr_progress, make=None, here: bool = False) -> dict[str, Any]:
     """The report; ManifestError when a runtime shows the manifest wrong (no such function, a declared
     output shape the reference's result does not have)."""
+    from .dense import is_dense, run_with_dense
+
+    if any(is_dense(c) for c in plan.checks):
+        return run_with_dense(plan, sources, run_plan, shrink_failures=shrink_failures, case_dir=case_dir,
+                              boot_timeout=boot_timeout, run_timeout=run_timeout, browser_endpoint=browser_endpoint,
+                              progress=progress, make=make, here=here)
     names = list(dict.fromkeys(r for check in plan.checks for r in plan.runtimes_of(check)))
     note = progress("check")
     with Session(names, sources, plan.unavailable, boot_timeout, run_timeout, browser_endpoint, progress,

@@ -155,6 +155,10 @@ def _check(path: Path, number: int, table: dict[str, Any]) -> Check:
     where = _Where(path, repr(name) if isinstance(name, str) and name else f"#{number}")
     if not isinstance(name, str) or not name.strip():
         raise where.error("name", "missing (every check needs a name, e.g. name = \"softmax\")")
+    if "layer" in table:  # a layer the harness knows (the dense layer): its cases and comparison are run's
+        from .dense import dense_check
+
+        return dense_check(path, name.strip(), table)
     for key in table:
         if key not in CHECK_KEYS:
             raise where.error(key, f"unknown key (a check has {', '.join(CHECK_KEYS)})")

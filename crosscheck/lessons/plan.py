@@ -68,7 +68,10 @@ def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: i
     if case_files:
         checks_ = [c for c in checks_ if c.name in case_cases]  # a case file reruns its own check
     count = random if random is not None else (0 if case_files else 50)
-    cases = {c.name: case_cases.get(c.name, []) + draw_cases(c, count, seed) for c in checks_}
+    from .dense import dense_cases, is_dense
+
+    cases = {c.name: dense_cases(c, count, seed, case_cases.get(c.name, [])) if is_dense(c)
+             else case_cases.get(c.name, []) + draw_cases(c, count, seed) for c in checks_}
     empty = [name for name, cs in cases.items() if not cs]
     if empty:
         raise PlanError(f"no cases for {', '.join(map(repr, empty))}: {wording.random} and no case file for it")
@@ -108,7 +111,12 @@ def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: i
             raise PlanError(str(exc)) from None
     sources = Sources()
     for check in checks_:
-        sources.prepare(check)
+        if is_dense(check):
+            from .dense import lesson_of
+
+            lesson_of(check)  # read and bundled as run does: bad files are one line before anything boots
+        else:
+            sources.prepare(check)
     plan.runtimes, plan.unavailable, plan.not_checked = names, unavailable, not_checked
     return plan, sources
 
