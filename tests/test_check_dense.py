@@ -23,7 +23,7 @@ def _bits(values) -> bytes:
 def _run_and_check(tmp_path: Path, capsys, folder: Path, *seed: str) -> tuple[int, dict, int, dict]:
     a, b = tmp_path / "run.json", tmp_path / "check.json"
     run_code = cli_main(["run", "--python", str(folder / "dense.py"), "--js", str(folder / "dense.js"), *seed,
-                         "--runtimes", FAST, "--json", str(a)])
+                         "--runtimes", FAST, "--json-values", "full", "--json", str(a)])
     check_code = cli_main(["check", str(folder / "dense.toml"), *seed, "--runtimes", FAST, "--json", str(b)])
     capsys.readouterr()
     return run_code, json.loads(a.read_text()), check_code, json.loads(b.read_text())
