@@ -3,12 +3,8 @@
 ``run_author_batch`` takes ``{"source", "filename", "cases": [wire spec, …]}``. The source is run
 as a module whose ``__file__`` is the author's file name, and whose lines linecache knows, so a
 traceback shows the author's file and line in every runtime. Each case then runs either through
-the module's ``run_case(spec)`` (the escape hatch, preferred when present) or by the convention:
-
-    layer = DenseLayer(n_inputs, n_neurons, activation_name)
-    layer.weights, layer.biases = …            # set by the harness
-    output = layer.forward(inputs)
-    dInputs = layer.backward(upstream)         # and sets layer.dWeights, layer.dBiases
+the module's ``run_case(spec)`` (the escape hatch, preferred when present) or by the lesson's
+DenseLayer contract (python_core/layer_contract.py, which the exercise's runner follows too).
 
 Arrays come back with the shapes the author's code gives them (a (n,) dBiases stays (n,)); the
 host compares shapes, not this module.
@@ -28,6 +24,7 @@ import numpy as np
 from .cases import normalize_spec
 from .entries import entry_point, error_record
 from .facts import RESULT_ARRAYS
+from .layer_contract import run_layer
 from .wire import decode_spec, encode_array, runtime_versions
 
 MODULE_NAME = "dense_parity_author_lesson"
@@ -85,16 +82,8 @@ def run_one(module: types.ModuleType, spec: dict[str, Any]) -> dict[str, np.ndar
     layer_class = getattr(module, "DenseLayer", None)
     if layer_class is None:
         raise LookupError("the file defines neither a DenseLayer class nor a run_case(spec) function")
-    n_inputs, n_neurons = spec["weights"].shape
-    layer = layer_class(n_inputs, n_neurons, spec["activation"])
-    layer.weights = spec["weights"].copy()
-    layer.biases = spec["biases"].copy()
-    output = layer.forward(spec["inputs"].copy())
-    d_inputs = layer.backward(spec["upstream"].copy())
-    if d_inputs is None:  # a backward that only sets the attribute
-        d_inputs = getattr(layer, "dInputs", None)
-    return {"output": _as_array("output", output), "dWeights": _as_array("dWeights", getattr(layer, "dWeights", None)),
-            "dBiases": _as_array("dBiases", getattr(layer, "dBiases", None)), "dInputs": _as_array("dInputs", d_inputs)}
+    return run_layer(layer_class, spec["activation"], spec["weights"], spec["biases"], spec["inputs"],
+                     spec["upstream"]).arrays
 
 
 @entry_point

@@ -234,10 +234,12 @@ def test_build_site_with_the_authors_js_and_starter(tmp_path):
 
     folder = lesson_folder(tmp_path)
     starter = folder / "starter.py"
-    starter.write_text("class DenseLayer:\n    pass  # the author's own gaps\n")
+    shutil.copy(LESSONS / "dense_starter.py", starter)   # the lesson's layer with the author's own gaps
     out = tmp_path / "site"
     manifest = build_site(out, "cdn", js=folder / "dense.js", starter=starter)
-    assert manifest["author"]["js"]["sha256"] == hashlib.sha256((folder / "dense.js").read_bytes()).hexdigest()
+    assert manifest["author"]["js"] == {"name": "dense.js",
+                                        "sha256": hashlib.sha256((folder / "dense.js").read_bytes()).hexdigest()}
+    assert manifest["author"]["starter"] == {"name": "starter.py", "sha256": hashlib.sha256(starter.read_bytes()).hexdigest()}
     for page in ("lab.mjs", "exercise.mjs"):
         assert 'from "../lib/author-layer.mjs"' in (out / "pages" / page).read_text()
     spec = {k: v for k, v in LESSON_EXAMPLE.items() if k != "name"}

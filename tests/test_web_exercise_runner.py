@@ -20,7 +20,9 @@ from crosscheck.paths import WEB_DEMO
 from python_core.wire import decode_array, encode_spec
 
 RUNNER = WEB_DEMO / "pages" / "exercise_runner.py"
-sys.modules.setdefault("wire_codec", importlib.import_module("python_core.codec"))  # as the page puts it beside
+# As the page and grade put them beside the runner.
+sys.modules.setdefault("wire_codec", importlib.import_module("python_core.codec"))
+sys.modules.setdefault("layer_contract", importlib.import_module("python_core.layer_contract"))
 _spec = importlib.util.spec_from_file_location("exercise_runner_under_test", RUNNER)
 runner = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(runner)
@@ -102,18 +104,20 @@ def test_keyboard_interrupt_raised_by_learner_code_is_the_learners_error(where):
     assert "KeyboardInterrupt" in error["message"]  # not an empty message
 
 
-def test_the_runner_and_its_codec_import_nothing_but_the_standard_library_and_numpy():
+def test_the_runner_its_codec_and_its_contract_import_nothing_but_the_standard_library_and_numpy():
     """What the exercise's interpreter holds: no path from the learner's code to python_core's layer."""
-    from python_core import codec
+    from python_core import codec, layer_contract
 
-    for path, allowed in ((RUNNER, {"numpy", "__future__", "wire_codec"}), (Path(codec.__file__), {"numpy", "__future__"})):
+    beside = {"numpy", "__future__"}
+    for path, allowed in ((RUNNER, beside | {"wire_codec", "layer_contract"}), (Path(codec.__file__), beside),
+                          (Path(layer_contract.__file__), beside)):
         tree = ast.parse(path.read_text())
         imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                     for alias in node.names}
         imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom) and node.level == 0}
         assert not [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level], path  # no relative import
-        assert "numpy" in imported
+        assert "numpy" in imported or path == RUNNER
         assert imported - allowed <= set(sys.stdlib_module_names), (path, imported)
 
 
@@ -123,3 +127,44 @@ def test_the_answers_refuse_a_starter_without_their_gaps():
 
     with pytest.raises(ValueError, match="no longer has the gap"):
         fill("class DenseLayer: pass")
+
+
+def test_a_backward_that_only_sets_self_dinputs_is_read_and_flagged():
+    """The lenient reading: the arrays are judged, and the page's hint asks for the return."""
+    code = SOLUTION.replace("return self.dInputs", "pass")
+    [result] = check(code, LESSON_EXAMPLE)["results"]
+    assert result["ok"] and result["returnsDInputs"] is False
+    [reference] = check(SOLUTION, LESSON_EXAMPLE)["results"]
+    assert result["arrays"] == reference["arrays"]
+
+
+def test_the_return_value_is_dinputs():
+    """backward()'s return value is dInputs, whatever self.dInputs holds."""
+    code = SOLUTION.replace("return self.dInputs", "return 2 * self.dInputs")
+    [doubled] = check(code, BATCH_CASE)["results"]
+    [reference] = check(SOLUTION, BATCH_CASE)["results"]
+    assert doubled["returnsDInputs"]
+    np.testing.assert_array_equal(decode_array(doubled["arrays"]["dInputs"]),
+                                  2 * decode_array(reference["arrays"]["dInputs"]))
+
+
+def test_the_lessons_file_runs_the_same_in_the_exercise_and_as_an_authors_file():
+    """One contract: the lesson's --python file gives the same bits through the exercise's runner as through
+    python_core.author (which runs an author's file natively and in Pyodide)."""
+    from python_core.author import run_author_batch
+
+    lesson = Path(__file__).parent / "lessons" / "dense.py"
+    cases = [encode_spec(c) for c in (LESSON_EXAMPLE, BATCH_CASE)]
+    exercise = json.loads(runner.run(json.dumps({"code": lesson.read_text(), "cases": cases})))["results"]
+    author = json.loads(run_author_batch(json.dumps({"source": lesson.read_text(), "filename": str(lesson),
+                                                     "cases": cases})))["results"]
+    for mine, theirs in zip(exercise, author):
+        assert mine["ok"] and theirs["ok"] and mine["returnsDInputs"]
+        assert mine["arrays"] == theirs["arrays"]
+
+
+def test_the_contracts_arrays_are_the_facts():
+    from python_core.facts import RESULT_ARRAYS
+    from python_core.layer_contract import RESULT_ARRAYS as CONTRACT_ARRAYS
+
+    assert CONTRACT_ARRAYS == tuple(RESULT_ARRAYS)

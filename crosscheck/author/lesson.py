@@ -86,6 +86,10 @@ class Lesson:
     def python_source(self) -> str:
         return self._texts["python"]
 
+    @property
+    def js_source(self) -> str:
+        return self._texts["js"]
+
     # --- what the report and the runner need ---------------------------------------------------
     @property
     def reference(self) -> str:

@@ -3,7 +3,8 @@ the reference.
 
 The submission runs in a child CPython started with ``-I -S`` (no site-packages, no user or
 environment paths, no current folder), whose ``sys.path`` is the standard library plus a
-temporary folder holding the page's runner (exercise_runner.py) and links to NumPy: neither
+temporary folder holding the page's runner (exercise_runner.py, with the wire's codec and the lesson's
+DenseLayer contract beside it) and links to NumPy: neither
 dense-parity's DenseLayer nor this checker can be imported there. The child gets the cases
 (inputs only) on stdin and answers with the arrays the submission computed (its own prints go
 to stderr, which is discarded, so a flood of them cannot fill this process's memory). The expected arrays
@@ -53,6 +54,7 @@ from .judge import ARRAYS, judge
 # installed harness grades without assembling anything.
 RUNNER = PACKAGED_WEB_DEMO / "pages" / "exercise_runner.py"
 CODEC = PYTHON_CORE / "codec.py"   # imported by the runner as wire_codec, as in the page
+CONTRACT = PYTHON_CORE / "layer_contract.py"   # imported by the runner as layer_contract, as in the page
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 3600.0
 MAX_SOURCE_BYTES = 1_000_000
@@ -248,6 +250,7 @@ def run_submission(code: str, cases: list[dict[str, Any]], timeout_s: float) -> 
         deps_dir.mkdir()
         shutil.copy2(RUNNER, runner_dir / "exercise_runner.py")
         shutil.copy2(CODEC, runner_dir / "wire_codec.py")
+        shutil.copy2(CONTRACT, runner_dir / "layer_contract.py")
         for source in _numpy_dirs():
             (deps_dir / source.name).symlink_to(source, target_is_directory=True)
         request = json.dumps({"code": code, "cases": [encode_spec(c) for c in cases]})

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import urllib.parse
 from pathlib import Path
 
@@ -46,11 +47,18 @@ class SiteError(RuntimeError):
     pass
 
 
+def _belongs(rel: Path) -> bool:
+    """A file the site serves: no dotfile (a build stamp), and no bytecode that importing a page's Python
+    module in a test or tool leaves beside it (it names the machine's paths and serves no page)."""
+    return not any(part.startswith(".") or part == "__pycache__" for part in rel.parts) \
+        and rel.suffix not in (".pyc", ".pyo")
+
+
 def page_files(root: Path = WEB_DEMO) -> list[Path]:
-    """Every file of the site's folders, relative to ``root`` (dotfiles, such as build stamps, left out)."""
+    """Every file of the site's folders, relative to ``root``, that the site serves (see ``_belongs``)."""
     root = root.resolve()
     return sorted(p.relative_to(root) for folder in SITE_FOLDERS for p in (root / folder).rglob("*")
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+                  if p.is_file() and _belongs(p.relative_to(root)))
 
 
 def core_wheel(runtime_dir: Path = RUNTIME_DIR) -> Path:
@@ -213,8 +221,34 @@ AUTHOR_IMPORT = 'import { runCase } from "../lib/author-layer.mjs";'
 AUTHOR_PAGES = ("pages/lab.mjs", "pages/exercise.mjs")
 
 
+def _quiet(_runtime: str):
+    return lambda _message: None
+
+
+def _check_author_js(lesson, given: Path) -> None:
+    """The author's layer must give the lesson example's arrays: run in Node (js-node) against python_core
+    natively, within the default tolerance, as ``run --js`` would judge it. The pages would otherwise show
+    a wrong reference to every learner."""
+    from ..parity.cases import lesson_cases
+    from ..parity.compare import Tolerance
+    from ..parity.report import explain
+    from ..parity.runner import run_cases
+    from ..runtimes import unavailable_reason
+
+    why = unavailable_reason("js-node")
+    if why:
+        raise SiteError(f"--js {given}: cannot be checked on the lesson example: js-node cannot run here: {why}")
+    report = run_cases(lesson_cases(), ["js-node"], Tolerance(), reference="native", lesson=lesson,
+                       progress=_quiet, parallel=False)
+    if not report["ok"]:
+        first = explain(report, limit=1).splitlines()[0]
+        raise SiteError(f"--js {given}: does not pass the lesson example against python_core "
+                        f"(default tolerance): {first}")
+
+
 def _author_js(js: Path):
-    """The author's Lesson, bundled: every error (no such file, not UTF-8, an import) before the build."""
+    """The author's Lesson, bundled and checked on the lesson example: every error (no such file, not UTF-8,
+    an import, a wrong result) before the build."""
     from ..author import Lesson, LessonError
 
     try:
@@ -222,12 +256,29 @@ def _author_js(js: Path):
         lesson.bundle()
     except LessonError as exc:
         raise SiteError(str(exc)) from None
+    _check_author_js(lesson, js)
     return lesson
 
 
+def _site_bundle(lesson, dest: Path) -> None:
+    """The author's file bundled for the site: minified, no source map, no path of this machine (the
+    cached bundle the runtimes use names its files by their paths, for the source map)."""
+    from ..paths import NODE_MODULES
+    from ..runtimes.node.process import NODE_SCRIPTS, node_path
+
+    done = subprocess.run([node_path(), str(NODE_SCRIPTS / "bundle_author.mjs"), str(lesson.js), str(dest),
+                           str(NODE_MODULES), "site"], input=lesson.js_source, capture_output=True, text=True,
+                          encoding="utf-8")
+    try:
+        ok = done.returncode == 0 and json.loads(done.stdout.strip().splitlines()[-1]).get("ok") is True
+    except (IndexError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise SiteError(f"--js {lesson.js}: bundling for the site failed: {(done.stdout + done.stderr).strip()[-500:]}")
+
+
 def _use_author_js(out: Path, lesson) -> dict:
-    bundle = lesson.bundle()
-    shutil.copy2(bundle.file, out / "lib" / "author-lesson.mjs")
+    _site_bundle(lesson, out / "lib" / "author-lesson.mjs")
     (out / "lib" / "author-layer.mjs").write_text(AUTHOR_LAYER % {"name": Path(lesson.js).name})
     for rel in AUTHOR_PAGES:
         page = out / rel
@@ -235,27 +286,38 @@ def _use_author_js(out: Path, lesson) -> dict:
         if LAYER_IMPORT not in text:
             raise SiteError(f"{rel} no longer imports runCase as build-site expects ({LAYER_IMPORT})")
         page.write_text(text.replace(LAYER_IMPORT, AUTHOR_IMPORT))
-    return lesson.files()["js"]
+    # The file's name and hash, never its path: a site names nothing of the machine that built it.
+    return {"name": Path(lesson.js).name, "sha256": lesson.files()["js"]["sha256"]}
 
 
-def _read_starter(starter: Path) -> tuple[Path, str]:
+def _read_starter(starter: Path) -> tuple[Path, str, str]:
+    """The starter's path, text and sha256, once it is known to be one the exercise can use
+    (crosscheck.grading.starter: Python, a DenseLayer, gaps, the lesson's contract up to the first gap)."""
+    from ..grading.starter import starter_problem
+
     given, starter = starter, Path(starter).expanduser().resolve()
     if not starter.is_file():
         raise SiteError(f"--starter {given}: " + ("no such file" if not starter.exists()
                                                   else "is a folder" if starter.is_dir() else "is not a file"))
     try:
-        return starter, starter.read_text(encoding="utf-8")
+        data = starter.read_bytes()
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")   # as read_text() reads it
     except UnicodeDecodeError as exc:
         raise SiteError(f"--starter {given}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:
         raise SiteError(f"--starter {given}: cannot be read ({exc.strerror or exc})") from None
+    problem = starter_problem(text)
+    if problem:
+        raise SiteError(f"--starter {given}: {problem}")
+    return starter, text, hashlib.sha256(data).hexdigest()
 
 
-def _use_starter(out: Path, starter: Path, text: str) -> dict:
+def _use_starter(out: Path, starter: Path, text: str, sha256: str) -> dict:
     (out / "pages" / "exercise-starter.mjs").write_text(
         f"// Written by `build-site --starter`: the author's starter code ({starter.name}).\n"
         f"const CODE = {json.dumps(text)};\n\nexport function starterCode(_activation) {{\n  return CODE;\n}}\n")
-    return {"path": str(starter), "sha256": _sha256(starter)}
+    # The file's name and hash, never its path: a site names nothing of the machine that built it.
+    return {"name": starter.name, "sha256": sha256}
 
 
 def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB_DEMO,
@@ -289,7 +351,7 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
 
 
 def _build_into(out: Path, runtime: str, root: Path, runtime_dir: Path, wheel: Path, origins: list[str],
-                lesson, read_starter: tuple[Path, str] | None) -> dict:
+                lesson, read_starter: tuple[Path, str, str] | None) -> dict:
     out.mkdir()
     files = page_files(root)
     for rel in files:

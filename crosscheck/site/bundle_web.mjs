@@ -1,7 +1,8 @@
 // Bundles the npm packages the pages import, and python_core/facts.json, into single ES modules under web_demo/vendor/
 // (generated, git-ignored), so one file serves both the browser and Node with no import map.
 // Run by scripts/setup (through scripts/bundle-web.mjs) for the checkout, and by the installed harness
-// for its per-user cache: node bundle_web.mjs [<root with node_modules/, python_core/facts.json and codec.py> [<outdir>]].
+// for its per-user cache: node bundle_web.mjs [<root with node_modules/, python_core/facts.json, codec.py and
+// layer_contract.py> [<outdir>]].
 // Add an entry here for each package a page needs.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -32,9 +33,11 @@ export { setDiagnostics, lintGutter } from "@codemirror/lint";`,
 };
 
 mkdirSync(outdir, { recursive: true });
-// The wire's codec for the exercise's runner, which loads it as wire_codec beside itself (and nothing
-// else of python_core): copied as it is, one codec for every runtime and the exercise.
+// The wire's codec and the lesson's DenseLayer contract for the exercise's runner, which loads them as
+// wire_codec and layer_contract beside itself (and nothing else of python_core): copied as they are, one
+// codec for every runtime and the exercise, one contract for an author's --python file and the exercise.
 copyFileSync(join(root, "python_core", "codec.py"), join(outdir, "wire_codec.py"));
+copyFileSync(join(root, "python_core", "layer_contract.py"), join(outdir, "layer_contract.py"));
 for (const [name, contents] of Object.entries(ENTRIES)) {
   await build({
     stdin: { contents, resolveDir: root, loader: "js" },

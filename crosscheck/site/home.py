@@ -52,7 +52,7 @@ def ensure_home(force: bool = False) -> Path:
         for name in ("package.json", "package-lock.json"):
             shutil.copy(paths.PACKAGED_WEB_DEMO / "npm" / name, staging / name)
         (staging / "python_core").mkdir()
-        for name in ("facts.json", "codec.py"):   # what bundle_web.mjs reads of python_core
+        for name in ("facts.json", "codec.py", "layer_contract.py"):   # what bundle_web.mjs reads of python_core
             shutil.copy(paths.PYTHON_CORE / name, staging / "python_core" / name)
         npm_ready = os.environ.get("DENSE_PARITY_NODE_MODULES")
         if npm_ready:

@@ -1,5 +1,8 @@
 // The exercise's starter code: the lesson's DenseLayer with backward() left open in four gaps.
 // Each gap is a call to todo(...), which the checker provides; it raises until it is replaced.
+// The class follows the lesson's contract (python_core/layer_contract.py): the check constructs
+// DenseLayer(n_inputs, n_neurons, activation_name), sets weights and biases, and reads what backward()
+// returns as dInputs.
 
 import { ACTIVATIONS } from "../lib/facts.mjs";
 
@@ -14,13 +17,12 @@ def activation(z):
 
 
 class DenseLayer:
-    def __init__(self, n_inputs, n_neurons, weights=None, biases=None):
-        if weights is None:
-            weights = 0.01 * np.random.randn(n_inputs, n_neurons)
-        if biases is None:
-            biases = np.zeros((1, n_neurons))
-        self.weights = weights  # (n_inputs, n_neurons)
-        self.biases = biases    # (1, n_neurons)
+    def __init__(self, n_inputs, n_neurons, activation_name="${activation}"):
+        # This layer computes one activation, the function above.
+        if activation_name != "${activation}":
+            raise ValueError(f"this DenseLayer computes ${activation}, not {activation_name}")
+        self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)  # (n_inputs, n_neurons)
+        self.biases = np.zeros((1, n_neurons))                      # (1, n_neurons)
 
     def forward(self, inputs):
         self.inputs = inputs                          # (batch, n_inputs)

@@ -1,6 +1,7 @@
 // The exercise's worker: a fresh Pyodide for ONE check of the learner's code, then thrown away.
 //
-// It loads Pyodide, NumPy, exercise_runner.py and the wire's codec, nothing else: not the dense-parity package,
+// It loads Pyodide, NumPy, exercise_runner.py, the wire's codec and the lesson's DenseLayer contract, nothing
+// else: not the dense-parity package,
 // so no reference DenseLayer and no checker are within reach of the learner's code. It computes
 // no expected values; the page judges the arrays it sends back against the JavaScript reference.
 //
@@ -55,10 +56,13 @@ async function boot(module, snapshot) {
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.text();
   };
-  const [codec, source] = await Promise.all([fetchText("../vendor/wire_codec.py"), fetchText("./exercise_runner.py")]);
-  // The wire's codec (python_core/codec.py), the one module the runner imports beside NumPy.
+  const [codec, contract, source] = await Promise.all([
+    fetchText("../vendor/wire_codec.py"), fetchText("../vendor/layer_contract.py"), fetchText("./exercise_runner.py")]);
+  // The wire's codec (python_core/codec.py) and the lesson's DenseLayer contract (python_core/layer_contract.py):
+  // the two modules the runner imports beside NumPy, neither of them a reference layer.
   pyodide.FS.mkdirTree("/exercise");
   pyodide.FS.writeFile("/exercise/wire_codec.py", codec);
+  pyodide.FS.writeFile("/exercise/layer_contract.py", contract);
   pyodide.runPython("import sys; sys.path.insert(0, '/exercise')", { globals: pyodide.globals.get("dict")() });
   // In a namespace of its own, not in sys.modules: nothing imports it by name.
   const namespace = pyodide.globals.get("dict")();

@@ -1,14 +1,17 @@
 """Runs a learner's ``DenseLayer`` on the exercise's cases and hands back what it computed.
 
-This file is the whole of what the exercise loads besides NumPy: the page's exercise worker
-(exercise-worker.mjs) fetches it into a fresh Pyodide, and ``python -m crosscheck grade`` runs it
-in a separate CPython whose ``sys.path`` holds only this file's folder and NumPy. It needs the
-standard library, NumPy and the wire's codec (python_core/codec.py, put beside it as
-``wire_codec``), nothing else of dense-parity: no reference layer and no checker are within
-reach of the learner's code. It computes no expected values and judges nothing; it runs
-forward then backward on every case and returns the four arrays of each, bit-exact on the wire
-(base64 of little-endian float64, through that codec). The page (or ``grade``)
-compares them with a reference computed where this code cannot reach it.
+This file and the two put beside it are the whole of what the exercise loads besides NumPy: the
+page's exercise worker (exercise-worker.mjs) fetches them into a fresh Pyodide, and ``python -m
+crosscheck grade`` runs them in a separate CPython whose ``sys.path`` holds only their folder and
+NumPy. It needs the
+standard library, NumPy, the wire's codec (python_core/codec.py, put beside it as
+``wire_codec``) and the lesson's DenseLayer contract (python_core/layer_contract.py, put beside
+it as ``layer_contract``), nothing else of dense-parity: no reference layer and no checker are
+within reach of the learner's code. It computes no expected values and judges nothing; it runs
+every case through the learner's class by the contract (the same code that runs an author's
+``--python`` file) and returns the four arrays of each, bit-exact on the wire (base64 of
+little-endian float64, through that codec), and whether backward() returned dInputs. The page
+(or ``grade``) compares them with a reference computed where this code cannot reach it.
 
 Each check runs in an interpreter of its own (a new worker, a new process), so whatever the
 learner's code patches here ends with that check.
@@ -24,12 +27,11 @@ import linecache
 import traceback
 from typing import Any
 
-import numpy as np
+from layer_contract import RESULT_ARRAYS, run_layer  # python_core/layer_contract.py, the lesson's contract
 from wire_codec import decode_array, encode_array  # python_core/codec.py, the one wire codec
 
 SOURCE_NAME = "<exercise>"
-RESULT_ARRAYS = ("output", "dWeights", "dBiases", "dInputs")
-SPEC_ARRAYS = ("weights", "biases", "inputs", "upstream")
+SPEC_ARRAYS = ("weights", "biases", "inputs", "upstream")   # in run_layer's order
 
 
 class Gap(NotImplementedError):
@@ -39,8 +41,6 @@ class Gap(NotImplementedError):
 def todo(what: str) -> Any:
     """Marks a gap in the starter code; replace the call with your expression."""
     raise Gap(f"gap not filled in yet: {what}")
-
-
 
 
 def _learner_line(exc: BaseException) -> int | None:
@@ -66,30 +66,12 @@ def _error(exc: BaseException, stage: str) -> dict[str, Any]:
             "trace": [{"line": f.lineno, "function": f.name, "code": f.line or ""} for f in frames]}
 
 
-def _as_result_array(name: str, value: Any) -> np.ndarray:
-    if value is None:
-        raise ValueError(f"self.{name} is None: backward() must set it")
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"self.{name} is not an array of numbers ({type(value).__name__}): {exc}") from None
-
-
 def _run_one(layer_class: type, spec: dict[str, Any]) -> dict[str, Any]:
-    # Fresh arrays per case: the learner's layer may write into what it is given.
-    weights = decode_array(spec["weights"])
-    n_inputs, n_neurons = weights.shape
-    # The activation is fixed by the starter code the learner was given, not passed here.
-    layer = layer_class(n_inputs, n_neurons, weights=weights, biases=decode_array(spec["biases"]))
-    output = layer.forward(decode_array(spec["inputs"]))
-    returned = layer.backward(decode_array(spec["upstream"]))
-    arrays = {"output": output, "dWeights": layer.dWeights, "dBiases": layer.dBiases, "dInputs": layer.dInputs}
+    # The activation is the exercise's: the starter's layer computes it, and the contract passes its name.
+    run = run_layer(layer_class, spec["activation"], *(decode_array(spec[k]) for k in SPEC_ARRAYS))
     # Returned with its own shape (a 1-D sum without keepdims stays 1-D): the judge names the mismatch.
-    result = {k: encode_array(_as_result_array(k, arrays[k])) for k in RESULT_ARRAYS}
-    returns_dinputs = returned is layer.dInputs or (
-        returned is not None and np.shape(returned) == np.shape(layer.dInputs)
-        and np.array_equal(np.asarray(returned, dtype=np.float64), np.asarray(layer.dInputs, dtype=np.float64)))
-    return {"ok": True, "arrays": result, "returnsDInputs": bool(returns_dinputs)}
+    return {"ok": True, "arrays": {k: encode_array(run.arrays[k]) for k in RESULT_ARRAYS},
+            "returnsDInputs": run.returns_dinputs}
 
 
 def run(request: str) -> str:

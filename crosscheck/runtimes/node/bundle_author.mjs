@@ -2,8 +2,11 @@
 // the browser alike, with a source map back to the author's files. "mathjs" (or any package) resolves
 // from the author's folder first and then from the harness's node_modules, so a lesson folder with no
 // node_modules of its own gets the harness's pinned math.js.
-// Usage: node bundle_author.mjs <entry file> <out file> <harness node_modules>   (the entry's text on stdin:
-// the text the harness read and hashed, so that an edit of the file meanwhile is not what runs)
+// Usage: node bundle_author.mjs <entry file> <out file> <harness node_modules> [site]   (the entry's text on
+// stdin: the text the harness read and hashed, so that an edit of the file meanwhile is not what runs)
+// "site": the bundle a static site ships (build-site --js): minified, with no source map, so that it holds
+// no path of the building machine (an unminified bundle names each bundled file by its relative path, in
+// comments and in CommonJS wrappers); the licences of bundled packages are kept at its end.
 // Prints one JSON line: {"ok": true, "packages": {name: version}, "exports": [names]} |
 // {"ok": false, "errors": [{text, file, line, column}]}.
 // "packages" names the version of every package whose files went into the bundle, read from the
@@ -14,7 +17,8 @@ import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
-const [entry, outfile, nodeModules] = process.argv.slice(2);
+const [entry, outfile, nodeModules, mode] = process.argv.slice(2);
+const site = mode === "site";
 const { build } = createRequire(join(resolve(nodeModules), "noop.js"))("esbuild");
 
 // {name: version} of each package a bundled file belongs to: the nearest node_modules/<name>[/<scoped>].
@@ -49,7 +53,7 @@ try {
     target: "es2020",
     nodePaths: [resolve(nodeModules)],
     outfile: resolve(outfile),
-    sourcemap: "linked",
+    ...(site ? { minify: true, sourcemap: false, legalComments: "eof" } : { sourcemap: "linked" }),
     logLevel: "silent",
     metafile: true,
   });
