@@ -101,7 +101,7 @@ def test_offline_site_works_on_its_own(offline_site, lesson_pages):
             page.wait_for_function("() => document.documentElement.dataset.lab === 'done'")
             assert page.get_attribute("#verdict", "data-verdict") in ("identical", "agree")
             assert "runtime: local folder" in page.inner_text("#meta")
-            assert server.missing == [] and page.errors == []
+            assert list(server.missing) == [] and page.errors == []
         finally:
             page.close()
 
@@ -211,7 +211,7 @@ def test_cdn_site_loads_pyodide_from_the_cdn_url(cdn_site, chromium):
             context.close()
     assert "pyodide.mjs" in asked and any(n.startswith("numpy-") for n in asked)
     assert not any(n.startswith("dense_parity") for n in asked)  # that one came from the site's wheels/
-    assert server.missing == []
+    assert list(server.missing) == []
 
 
 def test_every_package_the_page_bundles_import_is_pinned():
