@@ -166,3 +166,13 @@ def test_watch_of_a_course_refuses_the_dense_layers_options_in_one_line(capsys):
     assert cli(["watch", "--python", str(COURSE / "affine.py"), "--no-shrink"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
         "error: argument --no-shrink: only with a course's manifest (watch COURSE.toml)"]
+
+
+def test_check_watch_is_watch_of_the_course(course, pool_env, capsys):
+    code = cli(["check", str(course / "course.toml"), "--watch", "--max-runs", "1", "--runtimes", "native,js-node",
+                "--random", "3"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0 and lines[-1].startswith("watch: verdict 1: CHECK OK, "), lines[-3:]
+    assert lines[-2] == "watch: re-ran 'affine' on native, js-node; 'squares' on native, js-node (reused 0 of 4 results)"
+    assert cli(["check", str(course / "course.toml"), "--max-runs", "1"]) == 2
+    assert capsys.readouterr().err.strip() == "error: argument --max-runs: only with --watch"

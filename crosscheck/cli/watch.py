@@ -11,7 +11,7 @@ Python and JavaScript file their checks name, and the ``--case`` files. A run re
 changed: the pool keeps this watch's results of each check on each runtime and reuses them while the
 file text, the check and the cases are the same (crosscheck.lessons.reuse), so a save of a lesson's
 JavaScript runs that check's JavaScript runtimes only. Before the verdict line, one line says what ran:
-``watch: re-ran 'mse' on js-node, js-chromium (reused 14 of 16 results)``; the JSON report has
+``watch: re-ran 'mean squared error' on js-chromium, js-node (reused 53 of 55 results)``; the JSON report has
 ``rerun`` and ``reused``. The verdict line says CHECK OK|CHECK FAILED|ERROR.
 """
 
