@@ -77,7 +77,7 @@ def test_a_save_reruns_and_a_broken_save_is_one_error_line_and_watching_goes_on(
 def test_watch_with_nothing_to_watch_is_one_line_and_exit_2(capsys):
     assert cli(["watch", "--runtimes", "native,js-node"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
-        "error: nothing to watch: name a --python, --js or --case file"]
+        "error: nothing to watch: name a --python, --js or --case file, or a course's manifest"]
 
 
 def test_watch_of_a_missing_file_is_one_line_and_exit_2(tmp_path, capsys):

@@ -19,8 +19,8 @@ def register(sub) -> None:
     p.add_argument("--big-cases", type=checks.integer(1, 10 ** 4, "a bench holds every case in memory"), default=200, metavar="N", help="64×64, batch-32 cases (default 200)")
     p.add_argument("--batch-size", type=checks.positive_count, default=500, metavar="N", help="cases per round-trip (default 500)")
     p.add_argument("--latency-only", action="store_true",
-                   help="only the three latency figures (cold start, a verdict through the pool, watch), "
-                        "not the throughput")
+                   help="only the latency figures (cold start, a verdict through the pool, watch of the dense "
+                        "lesson and of the example course), not the throughput")
     p.add_argument("--json", metavar="PATH", type=checks.output_file, help="also write the figures as JSON")
     p.set_defaults(func=main)
 
@@ -34,9 +34,10 @@ def _met(figure: dict) -> str:
 
 
 def latency_figures(names: list[str]) -> dict[str, dict]:
-    """The three latency figures, printed as they come: cold start of native + pyodide-chromium to the
-    first verdict; a verdict through a running pool (command start to exit); watch, save to verdict."""
-    from ..resident.bench import pool_verdict, watch_verdict
+    """The latency figures, printed as they come: cold start of native + pyodide-chromium to the first
+    verdict; a verdict through a running pool (command start to exit); watch, save to verdict; and watch of
+    the example course, a save of one lesson's JavaScript to verdict."""
+    from ..resident.bench import course_watch_verdict, pool_verdict, watch_verdict
 
     print("latency: cold start of native + pyodide-chromium …", file=sys.stderr, flush=True)
     cold = cold_start(COLD_PAIR)
@@ -50,7 +51,16 @@ def latency_figures(names: list[str]) -> dict[str, dict]:
     watch = watch_verdict(names)
     print(f"watch, lesson example + 20 random cases on {len(names)} runtimes, save to verdict: {watch['seconds']:.2f} s "
           f"(median of {', '.join(f'{t:.2f}' for t in watch['saves_s'])}; {_met(watch)})", flush=True)
-    return {"cold_start_native_pyodide_chromium": cold, "pool_verdict": pool, "watch_verdict": watch}
+    print("latency: watch of the example course, a save of one lesson's JavaScript to verdict …", file=sys.stderr,
+          flush=True)
+    course = course_watch_verdict(names)
+    rerun = sorted({f"{check}: {', '.join(runtimes)}" for save in course["rerun"] for check, runtimes in save.items()})
+    print(f"watch of examples/backprop-course ({course['checks']} checks, {course['cases_per_check']} random cases "
+          f"each, on {len(names)} runtimes), a save of {course['saved']} to verdict: {course['seconds']:.2f} s "
+          f"(median of {', '.join(f'{t:.2f}' for t in course['saves_s'])}; re-ran {'; '.join(rerun) or 'nothing'})",
+          flush=True)
+    return {"cold_start_native_pyodide_chromium": cold, "pool_verdict": pool, "watch_verdict": watch,
+            "course_watch_verdict": course}
 
 
 def main(args) -> int:

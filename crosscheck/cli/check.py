@@ -44,42 +44,77 @@ def register(sub) -> None:
                    help="seconds one call (a check's cases) may take in a runtime before it is stopped (default 120)")
     p.add_argument("--browser-endpoint", metavar="WS_URL",
                    help="run the Chromium runtimes in a Playwright browser server (ws://host:port/)")
+    p.add_argument("--pool", action="store_true",
+                   help="run in the resident pool's booted runtimes (started when none runs; a fresh interpreter "
+                        "for every run; the same report; see `pool --help`)")
+    p.add_argument("--watch", action="store_true",
+                   help="re-run whenever the manifest or a file its checks use is saved, through the pool: only the "
+                        "checks that use the saved file, and only its language's runtimes (as `watch COURSE.toml`)")
+    p.add_argument("--max-runs", type=checks.positive_count, default=None, metavar="N",
+                   help="with --watch: stop after N verdicts (for scripts)")
     p.set_defaults(func=main)
 
 
-def prepare(args):
-    """(the plan, the sources) from the parsed arguments; BadInput or ManifestError (one line) for bad input."""
+def prepare(args, bundle: bool = True):
+    """(the plan, the sources) from the parsed arguments; BadInput or ManifestError (one line) for bad input.
+    Without ``bundle`` the JavaScript files are only read (the pool bundles them)."""
     from ..lessons.plan import make_plan
 
     runtimes = args.runtimes.split(",") if args.runtimes is not None else None
     return make_plan(args.manifests, random=args.random, seed=args.seed, runtimes=runtimes,
                      reference=getattr(args, "reference", None), skip_unavailable=args.skip_unavailable,
-                     case_files=args.case, only=args.only)
+                     case_files=args.case, only=args.only, bundle=bundle)
 
 
 def main(args) -> int:
-    from ..lessons.course import public, run_plan
+    from ..lessons.course import run_plan
     from ..lessons.manifest import ManifestError
     from ..lessons.table import format_report
+    from ..resident import PoolError
 
+    if args.watch:
+        from .watch import watch_course
+
+        return watch_course(args)
+    if args.max_runs is not None:
+        print("error: argument --max-runs: only with --watch", file=sys.stderr)
+        return 2
     try:
-        plan, sources = prepare(args)
+        plan, sources = prepare(args, bundle=not args.pool)
         case_dir = args.case_dir if args.case_dir is not None else Path.cwd()
-        report = run_plan(plan, sources, shrink_failures=not args.no_shrink, case_dir=case_dir,
-                          boot_timeout=args.boot_timeout, run_timeout=args.run_timeout,
-                          browser_endpoint=args.browser_endpoint)
+        if args.pool:
+            from ..resident.client import check_via_pool
+
+            report = check_via_pool(plan, shrink=not args.no_shrink, case_dir=Path(case_dir).resolve(), boot_timeout=args.boot_timeout,
+                                    run_timeout=args.run_timeout, browser_endpoint=args.browser_endpoint)
+            for entry in report["checks"]:  # named as a cold run names it (the pool wrote it by its full path)
+                if entry.get("minimal_case_file"):
+                    entry["minimal_case_file"] = str(Path(case_dir) / Path(entry["minimal_case_file"]).name)
+        else:
+            report = run_plan(plan, sources, shrink_failures=not args.no_shrink, case_dir=case_dir,
+                              boot_timeout=args.boot_timeout, run_timeout=args.run_timeout,
+                              browser_endpoint=args.browser_endpoint)
     except (BadInput, ManifestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except PoolError as exc:  # status 2: the pool found the input bad (a file that does not bundle)
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
     print(format_report(report))
     if args.json:
         try:
-            Path(args.json).write_text(json.dumps(public(report), indent=1, default=_jsonable))
+            write_json(report, args.json)
         except OSError as exc:
             print(f"error: argument --json: cannot write {args.json}: {exc.strerror or exc}", file=sys.stderr)
             return 2
         print(f"report written to {args.json}")
     return 0 if report["ok"] else 1
+
+
+def write_json(report: dict, path: str) -> None:
+    from ..lessons.course import public
+
+    Path(path).write_text(json.dumps(public(report), indent=1, default=_jsonable))
 
 
 def _jsonable(value):

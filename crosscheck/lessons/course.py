@@ -58,24 +58,36 @@ def _slug(name: str) -> str:
 
 def run_plan(plan: Plan, sources: Sources, *, shrink_failures: bool = True, case_dir: Path | None = None,
              boot_timeout: float | None = None, run_timeout: float | None = None, browser_endpoint: str | None = None,
-             progress: Callable[[str], Progress] = stderr_progress, make=None, here: bool = False) -> dict[str, Any]:
+             progress: Callable[[str], Progress] = stderr_progress, make=None, here: bool = False,
+             reuse=None) -> dict[str, Any]:
     """The report; ManifestError when a runtime shows the manifest wrong (no such function, a declared
-    output shape the reference's result does not have)."""
+    output shape the reference's result does not have). With ``reuse`` (crosscheck.lessons.reuse.Reuse,
+    watch's), a runtime's results for the same file text, check and cases are taken from it instead of
+    run again, and the report says which were run (``rerun``) and which reused."""
     from .dense import is_dense, run_with_dense
 
     if any(is_dense(c) for c in plan.checks):
         return run_with_dense(plan, sources, run_plan, shrink_failures=shrink_failures, case_dir=case_dir,
                               boot_timeout=boot_timeout, run_timeout=run_timeout, browser_endpoint=browser_endpoint,
                               progress=progress, make=make, here=here)
-    names = list(dict.fromkeys(r for check in plan.checks for r in plan.runtimes_of(check)))
+    reused: dict[str, dict[str, RuntimeResult]] = {}
+    if reuse is not None:
+        reused = {check.name: reuse.take(check, plan.runtimes_of(check), plan.cases[check.name], sources)
+                  for check in plan.checks}
+    to_run = {check.name: [r for r in plan.runtimes_of(check) if r not in reused.get(check.name, {})]
+              for check in plan.checks}
+    booted = list(dict.fromkeys(r for runs in to_run.values() for r in runs))
     note = progress("check")
-    with Session(names, sources, plan.unavailable, boot_timeout, run_timeout, browser_endpoint, progress,
+    with Session(booted, sources, plan.unavailable, boot_timeout, run_timeout, browser_endpoint, progress,
                  make, here) as session:
-        handles = [session.submit(check, plan.cases[check.name], plan.runtimes_of(check))
-                   for check in plan.checks]
+        handles = [session.submit(check, plan.cases[check.name], to_run[check.name]) for check in plan.checks]
         entries = []
         for check, handle in zip(plan.checks, handles):
-            results = session.collect(handle)
+            fresh = session.collect(handle)
+            if reuse is not None:
+                reuse.keep(check, fresh, plan.cases[check.name], sources)
+            results = {r: fresh[r] if r in fresh else reused[check.name][r]
+                       for r in plan.runtimes_of(check)}
             entries.append(_check_entry(check, plan, results, sources))
             if not entries[-1]["ok"] and shrink_failures:
                 _add_minimal_case(entries[-1], check, plan.cases[check.name], session, case_dir, note)
@@ -84,7 +96,9 @@ def run_plan(plan: Plan, sources: Sources, *, shrink_failures: bool = True, case
     return {"ok": ok, "verdict": verdict(entries, plan), "seed": plan.seed, "random": plan.random,
             "runtimes": {r: {"ran": r not in plan.unavailable, "reason": plan.unavailable.get(r)} for r in names},
             "not_checked": plan.not_checked, "round_trips": calls,
-            "manifests": sorted({str(c.manifest) for c in plan.checks}), "checks": entries}
+            "manifests": sorted({str(c.manifest) for c in plan.checks}), "checks": entries,
+            **({"rerun": {c: rs for c, rs in to_run.items() if rs},
+                "reused": {c: list(rs) for c, rs in reused.items() if rs}} if reuse is not None else {})}
 
 
 def _check_entry(check: Check, plan: Plan, results: dict[str, RuntimeResult], sources: Sources) -> dict[str, Any]:

@@ -43,8 +43,10 @@ API = Wording(runtimes="runtimes", reference="reference", only="checks", skip="a
 
 def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: int = 0,
               runtimes: list[str] | None = None, reference: str | None = None, skip_unavailable: bool = False,
-              case_files: list[Path | str] = (), only: list[str] = (), wording: Wording = CLI) -> tuple["Plan", "Sources"]:
-    """(the plan, the authors' files read and bundled); ManifestError or PlanError (one line) for bad input."""
+              case_files: list[Path | str] = (), only: list[str] = (), wording: Wording = CLI,
+              bundle: bool = True) -> tuple["Plan", "Sources"]:
+    """(the plan, the authors' files read and bundled); ManifestError or PlanError (one line) for bad input.
+    Without ``bundle`` the JavaScript files are only read (the pool bundles them)."""
     from ..runtimes import RUNTIMES, unavailable_reason
     from .cases import CaseFileError, draw_cases, read_case_file
     from .course import Plan, check_names_unique
@@ -116,7 +118,7 @@ def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: i
 
             lesson_of(check)  # read and bundled as run does: bad files are one line before anything boots
         else:
-            sources.prepare(check)
+            sources.prepare(check, bundle=bundle)
     plan.runtimes, plan.unavailable, plan.not_checked = names, unavailable, not_checked
     return plan, sources
 

@@ -47,13 +47,14 @@ class Sources:
             self._lessons[key] = Lesson(**{ref.language: ref.path})
         return self._lessons[key]
 
-    def prepare(self, check: Check) -> None:
+    def prepare(self, check: Check, bundle: bool = True) -> None:
         """Read and bundle the check's files; ManifestError (one line) when one cannot be used, and when
-        the bundle's exports show the function is missing (a CommonJS file's exports show only when it runs)."""
+        the bundle's exports show the function is missing (a CommonJS file's exports show only when it runs).
+        Without ``bundle``, the JavaScript is only read: the pool bundles it, once per text, for a run through it."""
         for ref in check.functions():
             try:
                 lesson = self.lesson(ref)
-                if ref.language == "js":
+                if ref.language == "js" and bundle:
                     bundle = lesson.bundle()
                     exports = getattr(bundle, "exports", None)
                     if exports and "default" not in exports and ref.function not in exports:
@@ -190,8 +191,16 @@ class Session:
         self.sources = sources
         self.run_timeout = run_timeout
         self.unavailable = dict(unavailable or {})
-        maker = make or (lambda name: _make(name, boot_timeout, run_timeout, browser_endpoint))
-        self.slots = {name: _Slot(name, maker, progress(name), here) for name in names if name not in self.unavailable}
+        self._maker = make or (lambda name: _make(name, boot_timeout, run_timeout, browser_endpoint))
+        self._progress, self._here = progress, here
+        self.slots = {name: _Slot(name, self._maker, progress(name), here) for name in names
+                      if name not in self.unavailable}
+
+    def _slot(self, name: str) -> _Slot:
+        # A runtime first needed after the boot (the shrinking of a check whose results were reused) boots then.
+        if name not in self.slots:
+            self.slots[name] = _Slot(name, self._maker, self._progress(name), self._here)
+        return self.slots[name]
 
     def __enter__(self) -> "Session":
         return self
@@ -213,7 +222,7 @@ class Session:
         common = {"function": ref.function, "args": list(check.args), "cases": wire}
         if ref.language == "python":
             return PYTHON_TARGET, json.dumps({"source": lesson.python_source, "filename": str(ref.path), **common}), lesson
-        slot = self.slots[runtime]
+        slot = self._slot(runtime)
         slot.boot.result()  # a page runtime knows its server's URL once started
         if slot.runtime is None:
             raise RuntimeFailure(runtime, slot.failed or "not started")
@@ -242,7 +251,7 @@ class Session:
                     results[name] = RuntimeResult(name, False, exc.reason)
                     pending.pop(name)
                     break
-                pending[name].append((self.slots[name].call(target, argument, self.run_timeout), lesson, len(chunk)))
+                pending[name].append((self._slot(name).call(target, argument, self.run_timeout), lesson, len(chunk)))
         return Pending(check, runtimes, pending, results)
 
     def collect(self, handle: "Pending") -> dict[str, RuntimeResult]:

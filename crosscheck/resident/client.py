@@ -1,6 +1,7 @@
 """Talking to the pool's daemon: start it when none answers, replace it when it runs other code,
 and send it runs. ``run_via_pool`` gives the very report ``run_cases`` gives (the daemon runs it),
-read back from JSON: floats are written by repr, so every bit comes back."""
+read back from JSON: floats are written by repr, so every bit comes back; ``check_via_pool`` the same for
+``check``'s report."""
 
 from __future__ import annotations
 
@@ -112,6 +113,32 @@ def run_via_pool(cases: list[dict[str, Any]], runtime_names: list[str], toleranc
                "python": str(lesson.python) if lesson is not None and lesson.python else None,
                "js": str(lesson.js) if lesson is not None and lesson.js else None,
                "reference": reference, "unavailable": unavailable or {}, "not_checked": not_checked or {}}
+    return _ask(folder, message, runtime_names, mine, progress)
+
+
+def check_via_pool(plan, *, shrink: bool = True, case_dir: Path | None = None, boot_timeout: float | None = None,
+                   run_timeout: float | None = None, browser_endpoint: str | None = None, reuse: str | None = None,
+                   folder: Path | None = None, progress: Callable[[str, str], None] | None = None) -> dict[str, Any]:
+    """The report ``check`` gives for this plan (crosscheck.lessons.course.Plan), run by the pool (started if
+    need be), as its JSON report has it. ``reuse``: a token of the caller's (watch's) under which the pool keeps
+    each runtime's results and reuses them while the file text, check and cases are the same. PoolError (status 2
+    for bad input: a file that does not bundle, a function missing) when it cannot be had."""
+    from .lessons import plan_message
+
+    if progress is None:
+        progress = _stderr_progress()
+    mine = fingerprint()
+    folder = ensure_daemon(folder, [r for r in plan.runtimes if r not in plan.unavailable], mine=mine)
+    message = {"op": "check", "plan": plan_message(plan), "shrink": shrink,
+               "case_dir": str(case_dir) if case_dir is not None else None, "boot_timeout": boot_timeout,
+               "run_timeout": run_timeout, "browser_endpoint": browser_endpoint, "reuse": reuse}
+    return _ask(folder, message, plan.runtimes, mine, progress)
+
+
+def _ask(folder: Path, message: dict[str, Any], runtime_names: list[str], mine: str,
+         progress: Callable[[str, str], None]) -> dict[str, Any]:
+    """Send a run (or check) request, relay its progress, and return its report; a daemon that runs other
+    code than this checkout's is replaced once."""
     for attempt in range(2):
         message["fingerprint"] = mine
         try:

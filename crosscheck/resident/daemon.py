@@ -12,6 +12,9 @@ Requests are one JSON line per connection; answers are JSON lines, the last one 
   {"op": "run", "fingerprint", "cases", "runtimes", "tolerance", "batch_size", …}
         → {"type": "progress", "runtime", "stage"}…, then {"type": "report", "report"}
           or {"type": "error", "message", "status"} (status 2: bad input; 1: the pool could not run it)
+  {"op": "check", "fingerprint", "plan", "shrink", "case_dir", "reuse", …}   (crosscheck.resident.lessons)
+        → {"type": "progress", "runtime", "stage"}…, then {"type": "report", "report"} (check's JSON report)
+          or {"type": "error", "message", "status"}
   {"op": "stop"}                          → {"type": "stopping"}, and the daemon exits
 """
 
@@ -48,6 +51,15 @@ class Pool:
         self.runs = 0
         self.last_active = time.monotonic()
         self.stopping = threading.Event()
+        self._courses = None  # crosscheck.resident.lessons.Courses, made on the first check
+
+    def courses(self):
+        from .lessons import Courses
+
+        with self._lock:
+            if self._courses is None:
+                self._courses = Courses()
+            return self._courses
 
     def slot(self, name: str, browser_endpoint: str | None = None) -> Slot:
         from ..runtimes import RUNTIMES
@@ -164,15 +176,21 @@ class _Handler(socketserver.StreamRequestHandler):
             elif op == "ready":
                 send({"type": "ready", "slots": pool.wait_ready(request.get("runtimes", []),
                                                                 request.get("browser_endpoint"))})
-            elif op == "run":
+            elif op in ("run", "check"):
                 if request.get("fingerprint") != pool.fingerprint:
                     send({"type": "stale", "fingerprint": pool.fingerprint})
                     return
                 used: list = []
                 try:
                     try:
-                        report = pool.run(request, send, used)
-                    except ValueError as exc:  # LessonError, an unknown runtime, a bad batch size: bad input
+                        if op == "run":
+                            report = pool.run(request, send, used)
+                        else:
+                            from .lessons import run_check
+
+                            report = run_check(request, pool.courses(), pool.slot, used, send)
+                            pool.runs += 1
+                    except ValueError as exc:  # LessonError, ManifestError, an unknown runtime, a bad batch size: bad input
                         send({"type": "error", "message": str(exc), "status": 2})
                         return
                     send({"type": "report", "report": report})
