@@ -70,6 +70,7 @@ def run_plan(plan: Plan, sources: Sources, *, shrink_failures: bool = True, case
         return run_with_dense(plan, sources, run_plan, shrink_failures=shrink_failures, case_dir=case_dir,
                               boot_timeout=boot_timeout, run_timeout=run_timeout, browser_endpoint=browser_endpoint,
                               progress=progress, make=make, here=here)
+    names = list(dict.fromkeys(r for check in plan.checks for r in plan.runtimes_of(check)))
     reused: dict[str, dict[str, RuntimeResult]] = {}
     if reuse is not None:
         reused = {check.name: reuse.take(check, plan.runtimes_of(check), plan.cases[check.name], sources)
