@@ -20,6 +20,11 @@ def register(sub) -> None:
     p.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS),
                    help="the activation of the exercise the submission answers (default sigmoid)")
     p.add_argument("--json", type=checks.output_file, metavar="PATH", help="also write the verdict and feedback as JSON to PATH")
+    p.add_argument("--lessons", type=Path, metavar="COURSE.toml",
+                   help="grade a course's declared exercise (with --exercise) instead of the DenseLayer exercise")
+    p.add_argument("--exercise", metavar="NAME", help="the declared exercise's name in --lessons")
+    p.add_argument("--results", type=checks.output_file, metavar="PATH",
+                   help="with --lessons: write Gradescope's results.json (with LTI and SCORM scores) to PATH")
     p.add_argument("--timeout", type=checks.positive_at_most(MAX_TIMEOUT_S, "a grader waits for one submission at a time"),
                    default=DEFAULT_TIMEOUT_S,
                    help=f"seconds the submission may run (default {DEFAULT_TIMEOUT_S:g})")
@@ -27,6 +32,10 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
+    if args.lessons is not None or args.exercise is not None or args.results is not None:
+        from .grade_declared import main as declared
+
+        return declared(args)
     try:
         verdict = grade(args.submission, args.activation, args.timeout)
     except GradeError as exc:
