@@ -74,7 +74,8 @@ def test_a_correct_submission_gets_full_marks_and_exit_0(tmp_path):
         "scoreGiven": 7.0, "scoreMaximum": 7.0, "activityProgress": "Completed", "gradingProgress": "FullyGraded",
         "comment": "", "timestamp": ""}
     assert extra["scorm"] == {"cmi.score.raw": 7.0, "cmi.score.min": 0.0, "cmi.score.max": 7.0,
-                              "cmi.score.scaled": 1.0, "cmi.success_status": "passed"}
+                              "cmi.score.scaled": 1.0, "cmi.success_status": "passed",
+                              "cmi.completion_status": "completed"}
 
 
 def test_a_declared_mistake_gets_the_authors_hint_and_exit_1(tmp_path):

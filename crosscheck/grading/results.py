@@ -45,7 +45,7 @@ def results_json(verdict: DeclaredVerdict, now: datetime.datetime | None = None)
            "gradingProgress": "FullyGraded", "comment": output, "timestamp": timestamp}
     scorm = {"cmi.score.raw": score, "cmi.score.min": 0.0, "cmi.score.max": maximum,
              "cmi.score.scaled": score / maximum if maximum else 0.0,
-             "cmi.success_status": "passed" if verdict.passed else "failed"}
+             "cmi.success_status": "passed" if verdict.passed else "failed", "cmi.completion_status": "completed"}
     return {"score": score, "output": output, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"exercise": verdict.exercise.name, "version": verdict.version, "seed": verdict.seed,
                            "passed": verdict.passed, "hint": verdict.hint, "mistake": verdict.mistake,
