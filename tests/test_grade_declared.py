@@ -169,3 +169,22 @@ def test_the_version_follows_the_exercises_content(course):
     assert after["mse"] != before["mse"] and after["softmax-ce"] == before["softmax-ce"]
     hint.write_text(hint.read_text() + "\n# an edit of a mistake's file\n")
     assert load_manifest(course).exercises[2].version != after["mse"]
+
+
+def test_build_site_refuses_a_broken_exercise_in_one_line_before_building(course, tmp_path, capsys):
+    from crosscheck.cli import main as cli_main
+
+    course.write_text(course.read_text().replace("exercises/mse_starter.py", "exercises/gone.py"))
+    out = tmp_path / "site"
+    assert cli_main(["build-site", "--lessons", str(course), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --lessons ") and "exercise 'mse': starter: exercises/gone.py: no such file" in err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+def test_grade_lessons_needs_its_exercise(tmp_path):
+    submission = tmp_path / "s.py"
+    submission.write_text(GOOD)
+    done = subprocess.run([sys.executable, "-m", "crosscheck", "grade", "--lessons", str(COURSE / "course.toml"),
+                           str(submission)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--exercise NAME is missing" in done.stderr and done.stderr.count("\n") == 1
