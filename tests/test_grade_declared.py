@@ -188,3 +188,18 @@ def test_grade_lessons_needs_its_exercise(tmp_path):
     done = subprocess.run([sys.executable, "-m", "crosscheck", "grade", "--lessons", str(COURSE / "course.toml"),
                            str(submission)], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--exercise NAME is missing" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_build_site_refuses_a_page_reference_that_disagrees_with_the_graders(course, tmp_path, capsys):
+    """The page judges by the check's JavaScript function, grade by its Python one: they must agree."""
+    from crosscheck.cli import main as cli_main
+
+    text = course.read_text()
+    course.write_text(text[:text.index("[[exercise]]")] + text[text.index('[[exercise]]\nname = "mse"'):])  # mse alone
+    js = course.parent / "losses.js"
+    js.write_text(js.read_text().replace("return { loss, dPredictions }", "return { loss, dPredictions: dPredictions.map((r) => r.map((v) => 1.01 * v)) }", 1))
+    out = tmp_path / "site"
+    assert cli_main(["build-site", "--lessons", str(course), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "exercise 'mse': check 'mean squared error': its JavaScript function (losses.js) and its Python function " \
+           "(losses.py) disagree on dPredictions in lesson case 1" in err and err.count("\n") == 1 and not out.exists()

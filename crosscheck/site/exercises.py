@@ -25,17 +25,12 @@ TEMPLATE = "pages/declared.html"
 
 
 def read_exercises(manifest: Path) -> list[Exercise]:
-    """The course's declared exercises, every file checked and the JavaScript bundled (ValueError, one line)."""
-    from ..author import Lesson, LessonError
-
+    """The course's declared exercises, every file checked, the JavaScript bundled and agreeing with the Python
+    (ManifestError, one line)."""
     loaded = load_manifest(manifest)
     if not loaded.exercises:
         raise ManifestError(f"{manifest}: declares no [[exercise]]")
-    for exercise in loaded.exercises:
-        try:
-            Lesson(js=exercise.check.js.path).bundle()
-        except LessonError as exc:
-            raise ManifestError(f"{manifest}: exercise {exercise.name!r}: check {exercise.check.name!r}: js: {exc}") from None
+    check_references_agree(loaded.exercises)
     return loaded.exercises
 
 
@@ -43,7 +38,7 @@ def _wire_outputs(outputs: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if outputs is None else {k: encode_result(v) for k, v in outputs.items()}
 
 
-def exercise_json(exercise: Exercise) -> dict[str, Any]:
+def _reference_results(exercise: Exercise) -> tuple[list, list[dict[str, Any]]]:
     from ..grading.declared import lesson_cases, run_reference
 
     check = exercise.check
@@ -52,6 +47,42 @@ def exercise_json(exercise: Exercise) -> dict[str, Any]:
     if any(r is None for r in expected):
         raise ManifestError(f"{check.manifest}: exercise {exercise.name!r}: the check's Python function raises on "
                             f"one of the lesson's cases (run `check` on the course)")
+    return cases, expected
+
+
+def check_references_agree(exercises: list[Exercise]) -> None:
+    """The page judges by the check's JavaScript function and ``grade`` by its Python one: on the lesson's
+    cases they must agree within the check's tolerance (run in js-node), or a learner's page and their grade
+    would disagree. ManifestError (one line) naming the exercise, the case and the output when not."""
+    from ..lessons.compare import case_differences
+    from ..lessons.run import Session, Sources
+
+    sources = Sources()
+    with Session(["js-node"], sources, progress=lambda _runtime: (lambda _message: None)) as session:
+        for exercise in exercises:
+            check = exercise.check
+            cases, expected = _reference_results(exercise)
+            sources.prepare(check)
+            result = session.run(check, cases, ["js-node"])["js-node"]
+            where = f"{check.manifest}: exercise {exercise.name!r}: check {check.name!r}"
+            if not result.ran:
+                raise ManifestError(f"{where}: its JavaScript function could not be run in js-node: {result.reason}")
+            for case, ref, outcome in zip(cases, expected, result.outcomes):
+                if not outcome["ok"]:
+                    raise ManifestError(f"{where}: its JavaScript function raised on {case.label}: "
+                                        f"{outcome['error'].get('message')}")
+                wrong = [n for n, d in case_differences(check, {"ok": True, "outputs": ref}, outcome).items() if not d["ok"]]
+                if wrong:
+                    raise ManifestError(f"{where}: its JavaScript function ({check.js.path.name}) and its Python function "
+                                        f"({check.python.path.name}) disagree on {wrong[0]} in {case.label}: the page and "
+                                        f"grade would judge differently (run `check` on the course)")
+
+
+def exercise_json(exercise: Exercise) -> dict[str, Any]:
+    from ..grading.declared import run_reference
+
+    check = exercise.check
+    cases, expected = _reference_results(exercise)
     return {
         "name": exercise.name, "slug": exercise.slug, "version": exercise.version,
         "function": exercise.function, "reference": check.js.function,
