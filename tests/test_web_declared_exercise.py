@@ -103,6 +103,8 @@ def lesson_case(site: Path, slug: str, k: int) -> dict[str, np.ndarray]:
 
 
 def test_the_dense_layer_exercise(lesson_pages, server, site):
+    index = (site / "pages" / "index.html").read_text()
+    assert 'href="./exercise-dense-sigmoid.html"' in index and 'href="./exercise-mse.html"' in index
     page = open_exercise(lesson_pages, server, "dense-sigmoid")
     starter = page.evaluate("exercise.starter")
     assert "class DenseLayer" in starter and "def dense_sigmoid" in starter

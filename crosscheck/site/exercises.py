@@ -11,6 +11,7 @@ a determined learner can read it (docs/pages.md).
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -115,4 +116,17 @@ def write_exercises(out: Path, exercises: list[Exercise], bundle) -> list[dict[s
         (out / "pages" / page).write_text(template.replace(
             '<html lang="en">', f'<html lang="en" data-exercise="{exercise.slug}">', 1), encoding="utf-8")
         written.append({"name": exercise.name, "version": exercise.version, "page": f"pages/{page}"})
+    _list_on_index(out / "pages" / "index.html", exercises)
     return written
+
+
+def _list_on_index(index: Path, exercises: list[Exercise]) -> None:
+    """A card on the site's landing page linking each exercise (the page names no exercise of its own)."""
+    text = index.read_text(encoding="utf-8")
+    if "  </main>" not in text:
+        return
+    items = "".join(f'<li><a href="./exercise-{e.slug}.html">{html.escape(e.name)}</a>: write '
+                    f"<code>{html.escape(e.function)}</code></li>" for e in exercises)
+    card = (f'    <section class="card" id="course-exercises">\n      <h2>The course\'s exercises</h2>\n'
+            f"      <ul>{items}</ul>\n    </section>\n")
+    index.write_text(text.replace("  </main>", card + "  </main>", 1), encoding="utf-8")
