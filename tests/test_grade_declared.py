@@ -79,7 +79,8 @@ def test_a_correct_submission_gets_full_marks_and_exit_0(tmp_path):
 
 
 def test_a_declared_mistake_gets_the_authors_hint_and_exit_1(tmp_path):
-    done, results = grade(tmp_path, MISTAKEN)
+    done, results = grade(tmp_path, MISTAKEN, "--hidden-visibility", "after_published")
+    assert [t["visibility"] for t in results["tests"]] == ["visible"] * 3 + ["after_published"] * 4
     assert done.returncode == 1, done.stdout + done.stderr
     assert_gradescope_shape(results)
     assert results["score"] < sum(t["max_score"] for t in results["tests"])

@@ -25,6 +25,8 @@ def register(sub) -> None:
     p.add_argument("--exercise", metavar="NAME", help="the declared exercise's name in --lessons")
     p.add_argument("--results", type=checks.output_file, metavar="PATH",
                    help="with --lessons: write Gradescope's results.json (with LTI and SCORM scores) to PATH")
+    p.add_argument("--hidden-visibility", choices=("hidden", "after_published", "after_due_date"), default="hidden",
+                   help="with --results: when Gradescope shows the hidden cases' tests to the learner (default hidden: never)")
     p.add_argument("--timeout", type=checks.positive_at_most(MAX_TIMEOUT_S, "a grader waits for one submission at a time"),
                    default=DEFAULT_TIMEOUT_S,
                    help=f"seconds the submission may run (default {DEFAULT_TIMEOUT_S:g})")

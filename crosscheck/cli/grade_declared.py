@@ -21,7 +21,7 @@ def main(args) -> int:
     except GradeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    results = results_json(verdict)
+    results = results_json(verdict, hidden_visibility=args.hidden_visibility)
     # Hidden cases by name only, as the learner sees them in results.json.
     print("\n".join([results["output"], *(f"  [{t['status']}] {t['output'] if t['visibility'] != 'hidden' else t['name']}"
                                           for t in results["tests"])]))

@@ -11,8 +11,9 @@ Top level, the keys of Gradescope's autograder specification only: ``score``, ``
   platform posts to the line item's scores endpoint with the learner's ``userId``;
 * ``scorm``: the same as SCORM 2004's ``cmi.score.raw/min/max/scaled`` and ``cmi.success_status``.
 
-Hidden cases carry ``visibility: "hidden"``: their inputs and values are never shown to the learner (the
-score they give is).
+Hidden cases carry ``visibility: "hidden"`` (or ``after_published``, ``after_due_date``: ``grade
+--hidden-visibility``), and their ``output`` holds no value: their inputs and values are never shown to the
+learner (the score they give is).
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ from typing import Any
 
 from .declared import DeclaredVerdict
 
-HIDDEN_VISIBILITY = "hidden"
+HIDDEN_VISIBILITIES = ("hidden", "after_published", "after_due_date")   # Gradescope's, for tests a learner does not see now
 
 
-def results_json(verdict: DeclaredVerdict, now: datetime.datetime | None = None) -> dict[str, Any]:
+def results_json(verdict: DeclaredVerdict, now: datetime.datetime | None = None,
+                 hidden_visibility: str = "hidden") -> dict[str, Any]:
     tests = []
     for number, case in enumerate(verdict.cases, 1):
         tests.append({"name": case.label, "number": str(number), "score": 1.0 if case.passed else 0.0,
                       "max_score": 1.0, "status": "passed" if case.passed else "failed",
                       "output": case.message if not case.hidden or case.passed else
                       "Wrong on this hidden case (its values are not shown).",
-                      "visibility": HIDDEN_VISIBILITY if case.hidden else "visible"})
+                      "visibility": hidden_visibility if case.hidden else "visible"})
     score = float(sum(t["score"] for t in tests))
     maximum = float(sum(t["max_score"] for t in tests))
     lines = [("PASS: " if verdict.passed else "FAIL: ") + verdict.summary]
