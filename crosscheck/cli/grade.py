@@ -16,7 +16,7 @@ from . import checks
 def register(sub) -> None:
     p = sub.add_parser("grade", help="grade an exercise submission (a file with class DenseLayer) on hidden "
                                      "random cases; exit 0 pass, 1 fail, 2 bad submission")
-    p.add_argument("submission", type=Path, help="the learner's Python file, defining class DenseLayer")
+    p.add_argument("submission", type=Path, help="the learner's Python file, defining class DenseLayer (with --lessons: the exercise's function)")
     p.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS),
                    help="the activation of the exercise the submission answers (default sigmoid)")
     p.add_argument("--json", type=checks.output_file, metavar="PATH", help="also write the verdict and feedback as JSON to PATH")
