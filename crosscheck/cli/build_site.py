@@ -26,12 +26,15 @@ def register(sub) -> None:
                         "(default: the harness's reference)")
     p.add_argument("--starter", type=Path, default=None, metavar="FILE",
                    help="the exercise's starter code (Python; default: the harness's, with four gaps)")
+    p.add_argument("--lessons", type=Path, default=None, metavar="COURSE.toml",
+                   help="also build one exercise page per [[exercise]] the course's manifest declares")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     try:
-        manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins, js=args.js, starter=args.starter)
+        manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins, js=args.js, starter=args.starter,
+                              lessons=args.lessons)
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -46,5 +49,7 @@ def main(args) -> int:
     origins = ", ".join(manifest["allowOrigins"]) or "none (only the site's own origin)"
     print(f"Lesson origins that may embed it: {origins}. Have the host send this header with every page:")
     print(f"  Content-Security-Policy: {manifest['frameAncestors']}")
+    for exercise in manifest.get("author", {}).get("exercises", []):
+        print(f"Exercise {exercise['name']!r} (version {exercise['version']}): {exercise['page']}")
     print(f"Put the folder on any static host, or try it with: python -m crosscheck serve --root {out}")
     return 0

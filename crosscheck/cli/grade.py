@@ -16,10 +16,17 @@ from . import checks
 def register(sub) -> None:
     p = sub.add_parser("grade", help="grade an exercise submission (a file with class DenseLayer) on hidden "
                                      "random cases; exit 0 pass, 1 fail, 2 bad submission")
-    p.add_argument("submission", type=Path, help="the learner's Python file, defining class DenseLayer")
+    p.add_argument("submission", type=Path, help="the learner's Python file, defining class DenseLayer (with --lessons: the exercise's function)")
     p.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS),
                    help="the activation of the exercise the submission answers (default sigmoid)")
     p.add_argument("--json", type=checks.output_file, metavar="PATH", help="also write the verdict and feedback as JSON to PATH")
+    p.add_argument("--lessons", type=Path, metavar="COURSE.toml",
+                   help="grade a course's declared exercise (with --exercise) instead of the DenseLayer exercise")
+    p.add_argument("--exercise", metavar="NAME", help="the declared exercise's name in --lessons")
+    p.add_argument("--results", type=checks.output_file, metavar="PATH",
+                   help="with --lessons: write Gradescope's results.json (with LTI and SCORM scores) to PATH")
+    p.add_argument("--hidden-visibility", choices=("hidden", "after_published", "after_due_date"), default="hidden",
+                   help="with --results: when Gradescope shows the hidden cases' tests to the learner (default hidden: never)")
     p.add_argument("--timeout", type=checks.positive_at_most(MAX_TIMEOUT_S, "a grader waits for one submission at a time"),
                    default=DEFAULT_TIMEOUT_S,
                    help=f"seconds the submission may run (default {DEFAULT_TIMEOUT_S:g})")
@@ -27,6 +34,10 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
+    if args.lessons is not None or args.exercise is not None or args.results is not None:
+        from .grade_declared import main as declared
+
+        return declared(args)
     try:
         verdict = grade(args.submission, args.activation, args.timeout)
     except GradeError as exc:

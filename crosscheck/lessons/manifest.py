@@ -97,6 +97,7 @@ class Check:
 class Manifest:
     path: Path
     checks: list[Check]
+    exercises: list = field(default_factory=list)  # lessons.exercises.Exercise, declared by [[exercise]]
 
 
 class _Where:
@@ -133,9 +134,10 @@ def load_manifest(path: Path | str) -> Manifest:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: not TOML: {exc}") from None
-    unknown = [k for k in data if k != "check"]
+    unknown = [k for k in data if k not in ("check", "exercise")]
     if unknown:
-        raise ManifestError(f"{path}: {unknown[0]}: unknown top-level key (a manifest holds [[check]] tables)")
+        raise ManifestError(f"{path}: {unknown[0]}: unknown top-level key (a manifest holds [[check]] and "
+                            f"[[exercise]] tables)")
     raw = data.get("check")
     if not isinstance(raw, list) or not raw:
         raise ManifestError(f"{path}: no [[check]] table")
@@ -147,7 +149,12 @@ def load_manifest(path: Path | str) -> Manifest:
             raise ManifestError(f"{path}: check {check.name!r}: name: another check has this name")
         seen.add(check.name)
         checks.append(check)
-    return Manifest(path, checks)
+    exercises = []
+    if "exercise" in data:
+        from .exercises import parse_exercises
+
+        exercises = parse_exercises(path, data["exercise"], checks)
+    return Manifest(path, checks, exercises)
 
 
 def _check(path: Path, number: int, table: dict[str, Any]) -> Check:

@@ -312,6 +312,17 @@ def _read_starter(starter: Path) -> tuple[Path, str, str]:
     return starter, text, hashlib.sha256(data).hexdigest()
 
 
+def _read_exercises(lessons: Path) -> list:
+    """The course's declared exercises (``--lessons``), every file read and checked before the build."""
+    from ..lessons.manifest import ManifestError
+    from .exercises import read_exercises
+
+    try:
+        return read_exercises(lessons)
+    except ManifestError as exc:
+        raise SiteError(f"--lessons {exc}") from None
+
+
 def _use_starter(out: Path, starter: Path, text: str, sha256: str) -> dict:
     (out / "pages" / "exercise-starter.mjs").write_text(
         f"// Written by `build-site --starter`: the author's starter code ({starter.name}).\n"
@@ -322,7 +333,7 @@ def _use_starter(out: Path, starter: Path, text: str, sha256: str) -> dict:
 
 def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB_DEMO,
                runtime_dir: Path = RUNTIME_DIR, allow_origins: list[str] | tuple[str, ...] = (),
-               js: Path | None = None, starter: Path | None = None) -> dict:
+               js: Path | None = None, starter: Path | None = None, lessons: Path | None = None) -> dict:
     """Write the site into ``out``; return its manifest (also written to ``out/.dense-parity-site.json``).
     ``js``: the author's JavaScript layer for the lab and the exercise; ``starter``: the exercise's starter code."""
     if runtime not in RUNTIMES:
@@ -336,6 +347,7 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
     # leaves nothing behind.
     read_starter = _read_starter(Path(starter)) if starter is not None else None
     lesson = _author_js(Path(js)) if js is not None else None
+    exercises = _read_exercises(Path(lessons)) if lessons is not None else None
     wheel = core_wheel(runtime_dir)
     # Built in a staging folder beside ``out`` and renamed into place whole: a build that fails leaves
     # the previous site (or nothing), never a half-built folder that the next build would refuse.
@@ -343,7 +355,7 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        manifest = _build_into(staging, runtime, root, runtime_dir, wheel, origins, lesson, read_starter)
+        manifest = _build_into(staging, runtime, root, runtime_dir, wheel, origins, lesson, read_starter, exercises)
         _replace_out(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -351,7 +363,7 @@ def build_site(out: Path = DEFAULT_OUT, runtime: str = "local", root: Path = WEB
 
 
 def _build_into(out: Path, runtime: str, root: Path, runtime_dir: Path, wheel: Path, origins: list[str],
-                lesson, read_starter: tuple[Path, str, str] | None) -> dict:
+                lesson, read_starter: tuple[Path, str, str] | None, exercises=None) -> dict:
     out.mkdir()
     files = page_files(root)
     for rel in files:
@@ -370,6 +382,10 @@ def _build_into(out: Path, runtime: str, root: Path, runtime_dir: Path, wheel: P
         authored["js"] = _use_author_js(out, lesson)
     if read_starter is not None:
         authored["starter"] = _use_starter(out, *read_starter)
+    if exercises is not None:
+        from .exercises import write_exercises
+
+        authored["exercises"] = write_exercises(out, exercises, _site_bundle)
     (out / "lib" / "site-config.mjs").write_text(site_config(origins))
     manifest = {"runtime": runtime, "pyodide": PYODIDE_VERSION, "allowOrigins": origins,
                 "frameAncestors": frame_ancestors(origins),

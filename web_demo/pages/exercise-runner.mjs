@@ -52,8 +52,8 @@ class Spare {
 
 export class ExerciseRunner {
   /** indicator: an element holding a <progress> and a .loading-text (shown for the first boot). */
-  constructor(indicator, { onStateChange = () => {} } = {}) {
-    Object.assign(this, { indicator, onStateChange, state: "booting", versions: null, error: null });
+  constructor(indicator, { onStateChange = () => {}, runner = "layer" } = {}) {
+    Object.assign(this, { indicator, onStateChange, runner, state: "booting", versions: null, error: null });
     this.spare = null;  // the next check's worker, booting or ready
     this.checks = 0;
   }
@@ -127,7 +127,7 @@ export class ExerciseRunner {
           clearTimeout(timer);
           reject(new Error(event.message || "the exercise worker failed"));
         };
-        spare.worker.postMessage({ op: "check", request }, [channel.port2]);
+        spare.worker.postMessage({ op: "check", request, runner: this.runner }, [channel.port2]);
       });
     } finally {
       spare.terminate();

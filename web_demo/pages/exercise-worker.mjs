@@ -9,7 +9,8 @@
 //   {op: "boot", module?, snapshot?} on the worker's global channel (the page's compiled Pyodide core
 //        and a started interpreter's memory snapshot, lib/pyodide-module.mjs)
 //        → {type: "progress", stage, ms}…, then {type: "booted", ok, versions | error}
-//   {op: "check", request} with a MessagePort transferred in the same message
+//   {op: "check", request, runner?} with a MessagePort transferred in the same message (runner "function":
+//        function_runner.py's run, a course's declared exercise; else exercise_runner.py's)
 //        → ONE reply on that port: {ok: true, reply: string} | {ok: false, error}
 // Learner code runs in this worker's JavaScript realm (Pyodide's `js` module is its global
 // scope), so it can post on the global channel and patch globals and prototypes. The reply
@@ -23,6 +24,7 @@ import { instantiatePyodideFrom } from "../lib/pyodide-module.mjs";
 const started = performance.now();
 const here = (path) => new URL(path, import.meta.url).href;
 let runner = null;        // the runner's run(), a Python function: string → string
+let functionRunner = null;   // function_runner.py's run(), for a course's declared exercises
 let checked = false;
 const bindPost = Function.prototype.bind.bind(MessagePort.prototype.postMessage);   // taken at load
 
@@ -56,8 +58,9 @@ async function boot(module, snapshot) {
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.text();
   };
-  const [codec, contract, source] = await Promise.all([
-    fetchText("../vendor/wire_codec.py"), fetchText("../vendor/layer_contract.py"), fetchText("./exercise_runner.py")]);
+  const [codec, contract, source, functionSource] = await Promise.all([
+    fetchText("../vendor/wire_codec.py"), fetchText("../vendor/layer_contract.py"), fetchText("./exercise_runner.py"),
+    fetchText("./function_runner.py")]);
   // The wire's codec (python_core/codec.py) and the lesson's DenseLayer contract (python_core/layer_contract.py):
   // the two modules the runner imports beside NumPy, neither of them a reference layer.
   pyodide.FS.mkdirTree("/exercise");
@@ -69,6 +72,12 @@ async function boot(module, snapshot) {
   namespace.set("__name__", "exercise_runner");
   pyodide.runPython(source, { globals: namespace, filename: "exercise_runner.py" });
   runner = namespace.get("run");
+  // A declared exercise's runner takes the learner's gaps and errors from exercise_runner, by import.
+  pyodide.FS.writeFile("/exercise/exercise_runner.py", source);
+  const functions = pyodide.globals.get("dict")();
+  functions.set("__name__", "function_runner");
+  pyodide.runPython(functionSource, { globals: functions, filename: "function_runner.py" });
+  functionRunner = functions.get("run");
   const versions = JSON.parse(pyodide.runPython(
     "import json, platform, sys, numpy\njson.dumps({'python': platform.python_version(), 'numpy': numpy.__version__})",
     { globals: pyodide.globals.get("dict")() }));
@@ -94,7 +103,7 @@ self.onmessage = async (event) => {
   const request = event.data.request;
   let message;
   try {
-    const reply = runner(request);
+    const reply = (event.data.runner === "function" ? functionRunner : runner)(request);
     message = typeof reply === "string" ? { ok: true, reply } : { ok: false, error: { type: "TypeError", message: "the runner returned no text" } };
   } catch (err) {
     // Learner code may have patched what describing an error uses: keep it to what cannot fail.
