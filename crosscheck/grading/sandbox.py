@@ -284,11 +284,15 @@ def _fallback(why: str) -> Isolation:
                      "open its /proc files", uid)
 
 
-@functools.cache
 def isolation() -> Isolation:
     """Bubblewrap when it is installed and the kernel gives it namespaces (one probe, cached), else the fallback."""
     if os.environ.get(FORCE_ENV) == "fallback":
         return _fallback(f"{FORCE_ENV}=fallback")
+    return _probe()
+
+
+@functools.cache
+def _probe() -> Isolation:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return _fallback("bubblewrap (bwrap) is not installed")
