@@ -320,3 +320,30 @@ def test_a_correct_submission_passes(tmp_path, mode):
         assert isolation["weaker"] is None and "note:" not in done.stderr
     else:   # the fallback says, in the verdict and on stderr, that the reference is in reach
         assert "reference layer" in isolation["weaker"] and done.stderr.startswith("note: no sandbox"), done.stderr
+
+
+# --- the pieces, without a grading --------------------------------------------------------------
+
+@pytest.mark.parametrize("text,deep", [
+    ("[" * 200_000, 200_000), ('["[[[[", {"a": [1]}]', 3), ('"\\"[[["', 0), ("{}" * 3, 1), ("1", 0),
+], ids=["brackets", "in-strings", "escaped-quote", "flat", "scalar"])
+def test_the_reply_reader_measures_depth_without_recursion(text, deep):
+    from crosscheck.grading import bounded_json
+
+    assert bounded_json.depth(text) == deep   # counted by hand
+    if deep > bounded_json.MAX_DEPTH:
+        with pytest.raises(ValueError, match="levels deep"):
+            bounded_json.loads(text, 1 << 20)
+    with pytest.raises(ValueError, match="bytes is more than"):
+        bounded_json.loads(text + " " * 64, len(text))
+
+
+def test_a_failing_probe_falls_back_and_says_why(monkeypatch):
+    monkeypatch.delenv(sandbox.FORCE_ENV, raising=False)
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: "/bin/false")   # a bwrap that cannot set up anything
+    sandbox._probe.cache_clear()
+    try:
+        chosen = sandbox.isolation()
+    finally:
+        sandbox._probe.cache_clear()
+    assert not chosen.sandboxed and chosen.weaker.startswith("no sandbox (bwrap failed: exit 1)"), chosen

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import accumulate
 from typing import Any
+
+import numpy as np
 
 MAX_DEPTH = 32
 # A JSON string: the possessive forms never backtrack, so a long string cannot make the match slow.
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_OPEN, _CLOSE = np.frombuffer(b"[{", np.uint8), np.frombuffer(b"]}", np.uint8)
 
 
 def depth(text: str) -> int:
     """The deepest nesting of arrays and objects in ``text`` (0 for a scalar), strings excepted. An
     unterminated string's brackets are counted, which can only make the answer larger."""
-    steps = (_STEP[m.group()] for m in _BRACKETS.finditer(_STRING.sub("", text)))
-    return max(accumulate(steps, initial=0))
+    # Vectorised: a megabyte of brackets is measured in milliseconds.
+    chars = np.frombuffer(_STRING.sub("", text).encode("utf-8", errors="replace"), np.uint8)
+    steps = np.isin(chars, _OPEN).astype(np.int64) - np.isin(chars, _CLOSE)
+    return int(max(0, np.cumsum(steps).max(initial=0)))
 
 
 def loads(text: str | bytes, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
