@@ -217,6 +217,13 @@ def test_arrays_are_real_floats_only(tmp_path, change, kind, sandboxed):
     assert f"dInputs is an array of {kind}" in verdict.feedback["detail"], verdict.text()
 
 
+def test_a_child_that_kills_itself_fails(tmp_path, mode):
+    (tmp_path / "s.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n" + GOOD)
+    verdict = grade(tmp_path / "s.py", timeout_s=float(TIMEOUT))
+    assert not verdict.passed and verdict.feedback["kind"] == "reply", verdict.text()
+    assert verdict.isolation.sandboxed is (mode == "sandbox")
+
+
 def test_nan_where_a_number_is_expected_fails(tmp_path, sandboxed):
     (tmp_path / "s.py").write_text(GOOD.replace("return self.dInputs", "self.dInputs[0, 0] = np.nan\n        return self.dInputs"))
     verdict = grade(tmp_path / "s.py", timeout_s=float(TIMEOUT))

@@ -223,6 +223,7 @@ def _bwrap_argv(bwrap: str, files: Mapping[str, Path], argv: list[str]) -> list[
     numpy = numpy_dirs()
     stdlib = _stdlib_dirs()
     system = _system_library_dirs()
+    base = Path(os.path.realpath(sys.base_prefix))
     for library in sorted(_mapped_libraries()):
         if any(d == library.parent or d in library.parents for d in [*numpy, *stdlib]):
             continue
@@ -233,8 +234,8 @@ def _bwrap_argv(bwrap: str, files: Mapping[str, Path], argv: list[str]) -> list[
                 if library.parent.parent == Path(os.path.realpath(name)) and alias.exists():
                     mounts.expose(alias)
             mounts.expose(library.parent)
-        elif "site-packages" not in library.parts and "dist-packages" not in library.parts:
-            mounts.expose(library)   # e.g. libpython, beside the standard library
+        elif base in library.parents and not {"site-packages", "dist-packages"} & set(library.parts):
+            mounts.expose(library)   # libpython, beside the standard library; nothing from elsewhere
     mounts.expose(python)
     for folder in stdlib:
         mounts.expose(folder)
