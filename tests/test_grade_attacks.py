@@ -95,6 +95,17 @@ def run_grade(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedPr
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+def graded(tmp_path: Path, source: str):
+    """grade() in this process: for the attacks that do not aim at the grader's process (only under the
+    sandbox, whose child cannot see this one)."""
+    assert sandbox.isolation().sandboxed
+    before = leftovers()
+    (tmp_path / "submission.py").write_text(source)
+    verdict = grade(tmp_path / "submission.py", timeout_s=float(TIMEOUT))
+    assert leftovers() <= before, "a temporary folder was left behind"
+    return verdict
+
+
 def assert_no_pass(done: subprocess.CompletedProcess, verdict: Path | None = None) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.startswith("FAIL: "), done.stdout
@@ -128,10 +139,8 @@ def test_the_harness_is_out_of_the_submissions_reach(tmp_path, sandboxed):
     import numpy
 
     site = str(Path(numpy.__file__).resolve().parent.parent)
-    verdict = tmp_path / "v.json"
-    done = run_grade(tmp_path, SEEKS_THE_HARNESS.format(repo=str(REPO), site=site), "--json", str(verdict))
-    assert_no_pass(done, verdict)
-    assert "ModuleNotFoundError" in done.stdout, done.stdout
+    verdict = graded(tmp_path, SEEKS_THE_HARNESS.format(repo=str(REPO), site=site))
+    assert not verdict.passed and verdict.feedback["title"].startswith("ModuleNotFoundError"), verdict.text()
 
 
 # --- the grader itself: ptrace, its /proc files, its --json ------------------------------------------
@@ -181,9 +190,9 @@ def test_a_stop_ends_in_a_timeout_verdict(tmp_path, mode):
     if mode == "fallback" and sandbox.isolation().child_uid is None:
         pytest.skip("the fallback's child has the grader's uid here, so it can stop the grader (docs/trust.md)")
     verdict = tmp_path / "v.json"
-    done = run_grade(tmp_path, STOPS + CLASS_STATEMENT, "--json", str(verdict))
+    done = run_grade(tmp_path, STOPS + CLASS_STATEMENT, "--json", str(verdict), "--timeout", "2")   # the last --timeout wins
     assert_no_pass(done, verdict)
-    assert done.stdout.startswith(f"FAIL: Stopped: the code was still running after {TIMEOUT} s")
+    assert done.stdout.startswith("FAIL: Stopped: the code was still running after 2 s"), done.stdout
 
 
 def writes_on_the_reply(payload: str) -> str:
@@ -198,9 +207,8 @@ def writes_on_the_reply(payload: str) -> str:
      "\"stage\": \"load\", \"line\": null, \"trace\": []}}'", "FAIL: NameError"),
 ], ids=["deep", "flood", "forged-no-class"])
 def test_what_comes_back_is_bounded_and_never_decides_by_itself(tmp_path, payload, title, sandboxed):
-    done = run_grade(tmp_path, writes_on_the_reply(payload) + GOOD)
-    assert_no_pass(done)
-    assert done.stdout.startswith(title), done.stdout
+    verdict = graded(tmp_path, writes_on_the_reply(payload) + GOOD)   # a GradeError here would be exit 2
+    assert not verdict.passed and verdict.text().startswith(title), verdict.text()
 
 
 @pytest.mark.parametrize("change,kind", [
@@ -269,11 +277,11 @@ os.read(ready_r, 1)
 
 def test_a_setsid_double_fork_does_not_outlive_grading(tmp_path, sandboxed):
     mark = marker()
-    done = run_grade(tmp_path, DOUBLE_FORK.format(mark=mark) + GOOD)
+    verdict = graded(tmp_path, DOUBLE_FORK.format(mark=mark) + GOOD)
     survivors = marked(mark)
     for pid in survivors:   # only when the test fails: do not leave it running
         os.kill(pid, signal.SIGKILL)
-    assert done.returncode == 0 and done.stdout.startswith("PASS"), done.stdout   # it forked, then solved the exercise
+    assert verdict.passed, verdict.text()   # it forked, then solved the exercise
     assert survivors == [], f"{survivors} outlived the grading"
 
 
@@ -307,8 +315,8 @@ for k in range(20):
 def test_no_file_is_written_outside(tmp_path, sandboxed):
     mark = marker()
     folders = [tempfile.gettempdir(), str(tmp_path), "/", str(REPO), "/dev/shm"]
-    done = run_grade(tmp_path, WRITES_FILES.format(tmp=folders[0], here=folders[1], mark=mark) + WRONG)
-    assert_no_pass(done)
+    verdict = graded(tmp_path, WRITES_FILES.format(tmp=folders[0], here=folders[1], mark=mark) + WRONG)
+    assert not verdict.passed
     written = [p for folder in folders for p in glob.glob(os.path.join(folder, mark + "-*"))]
     for path in written:
         os.unlink(path)
