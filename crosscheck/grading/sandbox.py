@@ -29,7 +29,6 @@ import functools
 import json
 import math
 import os
-import re
 import resource
 import select
 import selectors

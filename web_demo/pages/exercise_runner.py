@@ -2,15 +2,15 @@
 
 This file and the two put beside it are the whole of what the exercise loads besides NumPy: the
 page's exercise worker (exercise-worker.mjs) fetches them into a fresh Pyodide, and ``python -m
-crosscheck grade`` runs them in a separate CPython whose ``sys.path`` holds only their folder and
-NumPy. It needs the
-standard library, NumPy, the wire's codec (python_core/codec.py, put beside it as
+crosscheck grade`` runs them in a sandbox that holds only them, the standard library and NumPy.
+It needs the standard library, NumPy, the wire's codec (python_core/codec.py, put beside it as
 ``wire_codec``) and the lesson's DenseLayer contract (python_core/layer_contract.py, put beside
 it as ``layer_contract``), nothing else of dense-parity: no reference layer and no checker are
 within reach of the learner's code. It computes no expected values and judges nothing; it runs
 every case through the learner's class by the contract (the same code that runs an author's
 ``--python`` file) and returns the four arrays of each, bit-exact on the wire (base64 of
-little-endian float64, through that codec), and whether backward() returned dInputs. The page
+little-endian float64, through that codec), and whether backward() returned dInputs; an array that is not of real floats (complex, boolean, integer,
+object) is reported as an error, not converted. The page
 (or ``grade``) compares them with a reference computed where this code cannot reach it.
 
 Each check runs in an interpreter of its own (a new worker, a new process), so whatever the
