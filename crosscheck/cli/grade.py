@@ -44,6 +44,9 @@ def main(args) -> int:
     except GradeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:   # the machine's, not the submission's: no process or pipe to start it with
+        print(f"error: cannot run the submission: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     # The JSON first: a verdict whose record could not be written is not printed, least of all as PASS.
     if args.json:
         try:

@@ -329,6 +329,7 @@ def child_limits(timeout_s: float, processes: int | None) -> list[tuple[int, tup
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_prctl = getattr(_libc, "prctl", lambda *args: -1)   # Linux's; elsewhere there is no sandbox and nothing to set
 _PR_SET_PDEATHSIG, _PR_GET_DUMPABLE, _PR_SET_DUMPABLE, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 1, 3, 4, 24, 38
 
 
@@ -341,11 +342,11 @@ def _last_capability() -> int:
 
 def _prepare_child(limits, drop_capabilities: int | None) -> None:
     # Runs in the child between fork and exec: only system calls, on values computed before the fork.
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # the child dies with a grader killed outright
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # the child dies with a grader killed outright
     if drop_capabilities is not None:  # root without capabilities, and no way to regain them
         for cap in range(drop_capabilities + 1):
-            _libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
-        _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+            _prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     for which, pair in limits:
         resource.setrlimit(which, pair)
 
@@ -513,7 +514,7 @@ def run(files: Mapping[str, Path], module: str, request: bytes, timeout_s: float
     ``request`` in the sandbox (or the fallback), for at most ``timeout_s`` seconds. When this returns,
     no process the child started is left and nothing of it is left on disk."""
     chosen = isolation()
-    dumpable = None if chosen.sandboxed else _libc.prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0)
+    dumpable = None if chosen.sandboxed else _prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0)
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         def interrupted(signum, _frame):
@@ -521,7 +522,7 @@ def run(files: Mapping[str, Path], module: str, request: bytes, timeout_s: float
         handlers = {s: signal.signal(s, interrupted) for s in _CLEANUP_SIGNALS}
     try:
         if dumpable is not None:
-            _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+            _prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
         child = _spawn(files, module, timeout_s, chosen)
         try:
             out, reason = _exchange(child, request, timeout_s)
@@ -546,5 +547,5 @@ def run(files: Mapping[str, Path], module: str, request: bytes, timeout_s: float
         for s, handler in handlers.items():
             signal.signal(s, handler)
         if dumpable is not None:
-            _libc.prctl(_PR_SET_DUMPABLE, dumpable, 0, 0, 0)
+            _prctl(_PR_SET_DUMPABLE, dumpable, 0, 0, 0)
     return Ending(bytes(out) if reason == "exited" else None, reason, chosen)
