@@ -374,7 +374,7 @@ def _watch_init(child: _Child) -> None:
         fd = os.pidfd_open(pid)
     except (ValueError, KeyError, TypeError, OSError):
         return
-    try:  # the pid is bwrap's child, so not yet reaped nor reused: the pidfd is that process
+    try:  # a pid reused since that process ended would not be bwrap's child: then the pidfd is not kept
         ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         ppid = None
