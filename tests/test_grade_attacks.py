@@ -45,7 +45,7 @@ def mode(request, monkeypatch):
 
 @pytest.fixture
 def sandboxed(monkeypatch):
-    """The attacks only the sandbox stops (the fallback says so in its note: test_the_fallback_says_what_is_weaker)."""
+    """The attacks only the sandbox stops (the fallback says so in its note: test_a_correct_submission_passes)."""
     monkeypatch.delenv(sandbox.FORCE_ENV, raising=False)
     if not sandbox.isolation().sandboxed:
         pytest.skip(f"no sandbox here: {sandbox.isolation().weaker}")
