@@ -75,8 +75,19 @@ def poll(condition, tries: int = 3000) -> bool:
     return condition()
 
 
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path, monkeypatch):
+    """A temporary folder of the test's own, for the grader here and in the commands it starts, so that
+    what grading leaves there is told apart from what other programs on the machine make in /tmp."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 def leftovers() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "dense-parity-grade-*")))
+    return set(os.listdir(tempfile.gettempdir()))
 
 
 def start_grade(tmp_path: Path, source: str, *args: str) -> subprocess.Popen:
@@ -303,7 +314,7 @@ def test_a_killed_grader_leaves_nothing_behind(tmp_path, mode):
 
 WRITES_FILES = """import os
 for k in range(20):
-    for folder in ({tmp!r}, {here!r}, "/", os.getcwd(), "/dev/shm"):
+    for folder in ({tmp!r}, {private!r}, {here!r}, "/", os.getcwd(), "/dev/shm"):
         try:
             with open(os.path.join(folder, f"{mark}-{{k}}"), "wb") as out:
                 out.write(b"x" * (1 << 20))
@@ -314,8 +325,8 @@ for k in range(20):
 
 def test_no_file_is_written_outside(tmp_path, sandboxed):
     mark = marker()
-    folders = [tempfile.gettempdir(), str(tmp_path), "/", str(REPO), "/dev/shm"]
-    verdict = graded(tmp_path, WRITES_FILES.format(tmp=folders[0], here=folders[1], mark=mark) + WRONG)
+    folders = ["/tmp", tempfile.gettempdir(), str(tmp_path), "/", str(REPO), "/dev/shm"]
+    verdict = graded(tmp_path, WRITES_FILES.format(tmp=folders[0], private=folders[1], here=folders[2], mark=mark) + WRONG)
     assert not verdict.passed
     written = [p for folder in folders for p in glob.glob(os.path.join(folder, mark + "-*"))]
     for path in written:
