@@ -117,6 +117,21 @@ def test_an_endless_loop_is_stopped_and_fails(tmp_path):
     assert "still running after 1 s" in results["output"]
 
 
+@pytest.mark.parametrize("source, named", [
+    (GOOD.replace("2.0 * (predictions", "(1 + 0j) * 2.0 * (predictions"), "complex numbers"),
+    (GOOD.replace("import numpy as np\n", "import numpy as np, os, sys\n"
+                  "sys.path[:] = [p for p in sys.path] + [os.path.dirname(os.path.realpath(np.__file__)) + '/..']\n"
+                  "from python_core.functions import mean_squared_error as _ref\n"), "ModuleNotFoundError"),
+])
+def test_a_declared_exercise_runs_in_grades_sandbox_and_real_floats_only(tmp_path, source, named):
+    # The sandbox of the layer exercise holds here too: NumPy's own folder leads nowhere near the harness,
+    # and an imaginary part is named, not dropped.
+    done, results = grade(tmp_path, source)
+    assert done.returncode == 1 and results["score"] == 0.0, done.stdout + done.stderr
+    assert named in results["output"] + json.dumps(results["tests"]), results
+    assert "Traceback" not in done.stderr
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
     done, _ = grade(tmp_path, GOOD, exercise="nope")
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr

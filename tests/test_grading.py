@@ -39,6 +39,10 @@ class DenseLayer:
 """
 
 
+# A class statement for submissions that never reach it: without one, the file is not gradable (exit 2).
+CLASS_STATEMENT = "\n\nclass DenseLayer:\n    pass\n"
+
+
 def run_grade(tmp_path: Path, source: str | bytes | None, *args: str, name: str = "submission.py"):
     path = tmp_path / name
     if isinstance(source, bytes):
@@ -93,7 +97,7 @@ def test_the_harness_cannot_be_imported_by_the_submission(tmp_path, module):
 
 
 def test_the_submissions_path_holds_only_the_standard_library_the_runner_and_numpy(tmp_path):
-    done = run_grade(tmp_path, "import sys\nraise RuntimeError('PATH=' + repr(sys.path))\n")
+    done = run_grade(tmp_path, "import sys\nraise RuntimeError('PATH=' + repr(sys.path))\n" + CLASS_STATEMENT)
     assert done.returncode == 1
     path = eval(done.stdout.split("PATH=", 1)[1].splitlines()[0])  # noqa: S307 (a list of strings, from this test)
     assert not any(str(REPO) in p or "site-packages" in p for p in path), path
@@ -103,14 +107,14 @@ def test_the_submissions_path_holds_only_the_standard_library_the_runner_and_num
 
 def test_the_child_gets_the_cases_never_the_expected_values(tmp_path, monkeypatch):
     sent = []
-    module = sys.modules["crosscheck.grading.grade"]
-    real_run = module.run_contained
+    module = sys.modules["crosscheck.grading.sandbox"]
+    real_run = module.run
 
-    def spy(argv, request, *args):
+    def spy(files, runner, request, *args):
         sent.append(json.loads(request))
-        return real_run(argv, request, *args)
+        return real_run(files, runner, request, *args)
 
-    monkeypatch.setattr(module, "run_contained", spy)
+    monkeypatch.setattr(module, "run", spy)
     (tmp_path / "s.py").write_text(GOOD)
     assert grade(tmp_path / "s.py").passed
     [request] = sent
@@ -129,13 +133,13 @@ def test_a_forged_reply_is_refused(tmp_path):
     like anything else: without the arrays, there is no pass."""
     forged = '{"results": [' + ", ".join(['{"ok": true, "returnsDInputs": true}'] * 5) + "]}"
     code = f"import os\nfor fd in range(3, 20):\n    try:\n        os.write(fd, {forged!r}.encode())\n" \
-           "    except OSError:\n        pass\nos._exit(0)\n"
+           "    except OSError:\n        pass\nos._exit(0)\n" + CLASS_STATEMENT
     done = run_grade(tmp_path, code)
     assert done.returncode == 1 and done.stdout.startswith("FAIL: The check got an incomplete answer"), done.stdout
 
 
 def test_an_endless_loop_is_stopped(tmp_path):
-    done = run_grade(tmp_path, "while True:\n    pass\n", "--timeout", "2", "--json", str(tmp_path / "v.json"))
+    done = run_grade(tmp_path, "while True:\n    pass\n" + CLASS_STATEMENT, "--timeout", "2", "--json", str(tmp_path / "v.json"))
     assert done.returncode == 1 and done.stdout.startswith("FAIL: Stopped: the code was still running after 2 s")
     assert json.loads((tmp_path / "v.json").read_text())["kind"] == "timeout"
 
@@ -201,7 +205,9 @@ def fifo(tmp_path, monkeypatch):
     import os
     import signal
 
-    monkeypatch.setattr(sys.modules["crosscheck.grading.grade"], "CHILD_PROCESSES", None, raising=False)
+    # The sandbox hides the test's FIFO from the child: these check the fallback's containment.
+    monkeypatch.setenv("DENSE_PARITY_SANDBOX", "fallback")
+    monkeypatch.setattr(sys.modules["crosscheck.grading.sandbox"], "CHILD_PROCESSES", None)
     path = tmp_path / "grandchild.fifo"
     os.mkfifo(path)
     reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -217,7 +223,7 @@ def fifo(tmp_path, monkeypatch):
 
 def test_a_grandchild_of_an_endless_submission_is_killed_with_it(tmp_path, fifo):
     path, reader, pids = fifo
-    (tmp_path / "s.py").write_text(FORKS_A_SLEEPER.format(fifo=str(path)) + "while True:\n    pass\n")
+    (tmp_path / "s.py").write_text(FORKS_A_SLEEPER.format(fifo=str(path)) + "while True:\n    pass\n" + CLASS_STATEMENT)
     verdict = grade(tmp_path / "s.py", timeout_s=3)
     assert not verdict.passed and verdict.feedback["kind"] == "timeout"
     pid, died = grandchild_dies(reader)
@@ -236,12 +242,12 @@ def test_a_grandchild_of_a_submission_that_exits_is_killed_and_does_not_hold_up_
 
 
 def test_the_submission_runs_under_resource_limits(tmp_path):
-    from crosscheck.grading.grade import CHILD_ADDRESS_SPACE, CHILD_FILE_SIZE
+    from crosscheck.grading.sandbox import CHILD_ADDRESS_SPACE, CHILD_FILE_SIZE
 
     (tmp_path / "s.py").write_text(
         "import resource\n"
         "raise RuntimeError(repr([resource.getrlimit(getattr(resource, 'RLIMIT_' + n)) "
-        "for n in ('AS', 'FSIZE', 'CORE', 'CPU', 'NPROC')]))\n")
+        "for n in ('AS', 'FSIZE', 'CORE', 'CPU', 'NPROC')]))\n" + CLASS_STATEMENT)
     verdict = grade(tmp_path / "s.py", timeout_s=7)
     assert not verdict.passed
     text = verdict.text()

@@ -22,13 +22,17 @@ def main(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     results = results_json(verdict, hidden_visibility=args.hidden_visibility)
-    # Hidden cases by name only, as the learner sees them in results.json.
-    print("\n".join([results["output"], *(f"  [{t['status']}] {t['output'] if t['visibility'] != 'hidden' else t['name']}"
-                                          for t in results["tests"])]))
+    # Written before anything is printed: a results file that could not be written must not leave a
+    # verdict on the screen that a script could take for the grade.
     if args.results:
         try:
             Path(args.results).write_text(json.dumps(results, indent=1) + "\n")
         except OSError as exc:
             print(f"error: cannot write --results {args.results}: {exc.strerror or exc}", file=sys.stderr)
             return 2
+    # Hidden cases by name only, as the learner sees them in results.json.
+    print("\n".join([results["output"], *(f"  [{t['status']}] {t['output'] if t['visibility'] != 'hidden' else t['name']}"
+                                          for t in results["tests"])]))
+    if verdict.isolation is not None and verdict.isolation.weaker:
+        print(f"note: {verdict.isolation.weaker}", file=sys.stderr)
     return 0 if verdict.passed else 1

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import secrets
-import shutil
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +26,12 @@ from ..lessons.cases import LessonCase, draw_cases, wire_case
 from ..lessons.exercises import LESSON_CASES, LESSON_SEED, Exercise, find_exercise
 from ..lessons.manifest import Check, FunctionRef, ManifestError, Tolerance, load_manifest
 from ..paths import PACKAGED_WEB_DEMO
-from .grade import CODEC, CONTRACT, DEFAULT_TIMEOUT_S, GradeError, _numpy_dirs, read_submission, run_contained
+from . import bounded_json, sandbox
+from .grade import CODEC, CONTRACT, DEFAULT_TIMEOUT_S, GradeError, read_submission
 
 RUNNERS = PACKAGED_WEB_DEMO / "pages"
-BOOTSTRAP = ("import sys; sys.path += sys.argv[1:3]; del sys.argv[1:]; "
-             "import function_runner; function_runner.main()")
+RUNNER_FILES = {"function_runner.py": RUNNERS / "function_runner.py", "exercise_runner.py": RUNNERS / "exercise_runner.py",
+                "wire_codec.py": CODEC, "layer_contract.py": CONTRACT}
 
 
 @dataclasses.dataclass
@@ -60,6 +57,7 @@ class DeclaredVerdict:
     mistake: str | None = None         # the matched mistake's function
     line: int | None = None
     timed_out: bool = False
+    isolation: sandbox.Isolation | None = None   # where the learner's code ran (the sandbox or its fallback)
 
     @property
     def passed(self) -> bool:
@@ -103,25 +101,12 @@ def run_reference(ref: FunctionRef, check: Check, cases: list[LessonCase]) -> li
     return [{k: decode_array(v) for k, v in r["outputs"].items()} if r["ok"] else None for r in reply["results"]]
 
 
-def run_learner(code: str, exercise: Exercise, cases: list[LessonCase], timeout_s: float) -> str | None:
-    """The runner's JSON reply from grade's contained child, or None when it ran out of time."""
+def run_learner(code: str, exercise: Exercise, cases: list[LessonCase], timeout_s: float) -> sandbox.Ending:
+    """The function runner's reply from grade's sandbox, or the reason there is none."""
     check = exercise.check
-    with tempfile.TemporaryDirectory(prefix="dense-parity-grade-") as tmp:
-        runner_dir, deps_dir = Path(tmp) / "runner", Path(tmp) / "deps"
-        runner_dir.mkdir()
-        deps_dir.mkdir()
-        for name in ("function_runner.py", "exercise_runner.py"):
-            shutil.copy2(RUNNERS / name, runner_dir / name)
-        shutil.copy2(CODEC, runner_dir / "wire_codec.py")
-        shutil.copy2(CONTRACT, runner_dir / "layer_contract.py")
-        for source in _numpy_dirs():
-            (deps_dir / source.name).symlink_to(source, target_is_directory=True)
-        request = json.dumps({"code": code, "function": exercise.function, "args": list(check.args),
-                              "cases": [wire_case(check, c) for c in cases]})
-        env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8", "PATH": os.defpath}
-        reply = run_contained([sys.executable, "-I", "-S", "-B", "-c", BOOTSTRAP, str(runner_dir), str(deps_dir)],
-                              request.encode(), timeout_s, tmp, env)
-        return None if reply is None else reply.decode("utf-8", errors="replace")
+    request = json.dumps({"code": code, "function": exercise.function, "args": list(check.args),
+                          "cases": [wire_case(check, c) for c in cases]})
+    return sandbox.run(RUNNER_FILES, "function_runner", request.encode(), timeout_s)
 
 
 # --- comparing ------------------------------------------------------------------------------------
@@ -193,12 +178,12 @@ def _error_text(error: dict[str, Any], where: str = "") -> str:
     return f"{error.get('type', 'Error')}{line}{where}: {error.get('message', '')}"
 
 
-def _reply(text: str, count: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None, str | None]:
+def _reply(text: str | bytes, count: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None, str | None]:
     """(the whole-code error, per-case results with decoded outputs, a problem with the reply's form)."""
     try:
-        reply = json.loads(text)
-    except ValueError:
-        return None, None, "the reply is not JSON"
+        reply = bounded_json.loads(text, sandbox.MAX_REPLY_BYTES)
+    except ValueError as exc:
+        return None, None, f"the reply is not JSON that can be read ({exc})"
     if not isinstance(reply, dict):
         return None, None, "the reply is not a JSON object"
     if "error" in reply:
@@ -244,11 +229,21 @@ def grade_declared(manifest: Path | str, name: str, submission: Path, timeout_s:
                              f"cannot be graded (run `check` on the course)")
     mistakes = [(m, run_reference(m.python, check, cases)) for m in exercise.mistakes]
     version = exercise.version
-    reply = run_learner(code, exercise, cases, timeout_s)
-    if reply is None:
-        message = f"Stopped: the code was still running after {timeout_s:g} s (a loop that never ends?)"
+    ending = run_learner(code, exercise, cases, timeout_s)
+    if ending.reason != "exited":
+        message = (f"Stopped: the code was still running after {timeout_s:g} s (a loop that never ends?)"
+                   if ending.reason == "timeout" else
+                   f"Stopped: the code wrote more than {sandbox.MAX_REPLY_BYTES} bytes where the answer goes")
         results = [CaseResult(c.label, h, False, message) for c, h in zip(cases, flags)]
-        return DeclaredVerdict(exercise, version, seed, results, message, timed_out=True)
+        return DeclaredVerdict(exercise, version, seed, results, message, timed_out=ending.reason == "timeout",
+                               isolation=ending.isolation)
+    verdict = _judged(exercise, version, seed, cases, flags, expected, mistakes, ending.reply or b"")
+    return dataclasses.replace(verdict, isolation=ending.isolation)
+
+
+def _judged(exercise: Exercise, version: str, seed: int, cases: list[LessonCase], flags: list[bool],
+            expected: list[dict[str, np.ndarray]], mistakes: list, reply: bytes) -> DeclaredVerdict:
+    check = exercise.check
     error, decoded, problem = _reply(reply, len(cases))
     if problem:
         message = f"The check got an answer it cannot judge: {problem} (does the code replace json or NumPy?)"

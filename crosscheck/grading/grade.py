@@ -1,42 +1,22 @@
 """Grading a submission: the exercise's check, run natively where the submission cannot reach
 the reference.
 
-The submission runs in a child CPython started with ``-I -S`` (no site-packages, no user or
-environment paths, no current folder), whose ``sys.path`` is the standard library plus a
-temporary folder holding the page's runner (exercise_runner.py, with the wire's codec and the lesson's
-DenseLayer contract beside it) and links to NumPy: neither
-dense-parity's DenseLayer nor this checker can be imported there. The child gets the cases
-(inputs only) on stdin and answers with the arrays the submission computed (its own prints go
-to stderr, which is discarded, so a flood of them cannot fill this process's memory). The expected arrays
-are computed here, in the grading process, by python_core's DenseLayer, and judged here with the
-page's rules (judge.py).
-
-Containment: the child leads a session of its own, and its whole process group is killed after
-``timeout`` seconds and also as soon as the child exits, so nothing it started outlives the
-grading. Resource limits bound what it can take meanwhile (address space, file size, CPU time, no
-core file, and for a user other than root no new process or thread at all). This is not a sandbox:
-the child has the grading user's filesystem and network access, and a descendant that starts a
-session of its own escapes the group kill, so run ``grade`` as an unprivileged user in a throwaway
-container (docs/pages.md).
+The submission runs in a sandbox (sandbox.py: bubblewrap's namespaces, or a contained child process
+where they are not available) holding only the standard library, NumPy and the page's runner
+(exercise_runner.py, with the wire's codec and the lesson's DenseLayer contract beside it): neither
+dense-parity's DenseLayer nor this checker exists there. The child gets the cases (inputs only) on
+stdin and answers with the arrays the submission computed (its own prints go to stderr, which is
+discarded). The expected arrays are computed here, in the grading process, by python_core's
+DenseLayer, and judged here with the page's rules (judge.py): nothing the child says is taken on
+its word, not even that the file has no DenseLayer class (that is read from the source here).
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
-import functools
-import importlib.util
 import json
-import math
-import os
-import resource
 import secrets
-import selectors
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +28,7 @@ from python_core.wire import encode_spec
 
 from ..parity.cases import LESSON_EXAMPLE
 from ..paths import PACKAGED_WEB_DEMO, PYTHON_CORE
+from . import sandbox
 from .judge import ARRAYS, judge
 
 # The packaged copy, not the per-user runtime folder's: grading needs neither Node nor Pyodide, so an
@@ -55,22 +36,11 @@ from .judge import ARRAYS, judge
 RUNNER = PACKAGED_WEB_DEMO / "pages" / "exercise_runner.py"
 CODEC = PYTHON_CORE / "codec.py"   # imported by the runner as wire_codec, as in the page
 CONTRACT = PYTHON_CORE / "layer_contract.py"   # imported by the runner as layer_contract, as in the page
+RUNNER_FILES = {"exercise_runner.py": RUNNER, "wire_codec.py": CODEC, "layer_contract.py": CONTRACT}
+RUNNER_MODULE = "exercise_runner"
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 3600.0
 MAX_SOURCE_BYTES = 1_000_000
-NO_CLASS = "the code must define a class DenseLayer"
-BOOTSTRAP = ("import sys; sys.path += sys.argv[1:3]; del sys.argv[1:]; "
-             "import exercise_runner; exercise_runner.main()")
-# The child's limits. Address space: importing NumPy and running the runner peaks near 260 MB of
-# virtual memory (VmPeak, CPython 3.12, NumPy 2.0.2, one OpenBLAS thread), so 1 GiB leaves room for the
-# learner's arrays but not for exhausting the grader's memory.
-CHILD_ADDRESS_SPACE = 1 << 30
-CHILD_FILE_SIZE = 1 << 20          # the child writes no file; a runaway write stops at 1 MiB
-# RLIMIT_NPROC counts every process and thread of the user, not the child's, so no useful "at most n
-# children" exists: 0 forbids the child any new process or thread (NumPy needs none with one OpenBLAS
-# thread; checked as an unprivileged user). The kernel does not apply it to root.
-CHILD_PROCESSES: int | None = 0
-MAX_REPLY_BYTES = 16 << 20         # the runner's reply for five small cases is a few kB
 
 
 class GradeError(ValueError):
@@ -83,10 +53,14 @@ class Verdict:
     feedback: dict[str, Any]
     activation: str
     seed: int
+    isolation: sandbox.Isolation | None = None
 
     def as_json(self) -> dict[str, Any]:
         f = self.feedback
+        where = self.isolation
         return {"passed": self.passed, "activation": self.activation, "seed": self.seed,
+                "isolation": None if where is None else {"sandboxed": where.sandboxed, "name": where.name,
+                                                         "weaker": where.weaker},
                 "kind": f["kind"], "title": f["title"], "detail": f.get("detail"), "line": f.get("line"),
                 "array": f.get("array"), "element": f.get("element"), "values": dict(f.get("values") or []),
                 "hint": f.get("hint"), "cases": f.get("caseResults", [])}
@@ -139,126 +113,30 @@ def read_submission(path: Path) -> str:
     return code
 
 
-def _numpy_dirs() -> list[Path]:
-    """NumPy's package folder and, for a manylinux wheel, its bundled libraries next to it."""
-    spec = importlib.util.find_spec("numpy")
-    package = Path(next(iter(spec.submodule_search_locations)))
-    return [p for p in (package, package.with_name("numpy.libs")) if p.exists()]
+def defines_dense_layer(code: str) -> bool:
+    """Whether the source has a ``class DenseLayer`` statement: decided here, on the source, so that a
+    submission cannot turn itself into a "bad file" (exit 2) by answering that it has none."""
+    tree = compile(code, "<submission>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    return any(isinstance(node, ast.ClassDef) and node.name == "DenseLayer" for node in ast.walk(tree))
 
 
-def child_limits(timeout_s: float) -> list[tuple[int, tuple[int, int]]]:
-    """The (resource, (soft, hard)) pairs for the child, never above this process's own hard limits
-    (which setrlimit would refuse in the child, where the error could not be reported)."""
-    cpu = math.ceil(timeout_s) + 1  # a second stop, on CPU time, should the wall-clock kill fail
-    wanted = [(resource.RLIMIT_AS, CHILD_ADDRESS_SPACE, CHILD_ADDRESS_SPACE),
-              (resource.RLIMIT_FSIZE, CHILD_FILE_SIZE, CHILD_FILE_SIZE),
-              (resource.RLIMIT_CORE, 0, 0),
-              (resource.RLIMIT_CPU, cpu, cpu + 1)]
-    if CHILD_PROCESSES is not None:
-        wanted.append((resource.RLIMIT_NPROC, CHILD_PROCESSES, CHILD_PROCESSES))
-    limits = []
-    for which, soft, hard in wanted:
-        _, current_hard = resource.getrlimit(which)
-        if current_hard != resource.RLIM_INFINITY:
-            soft, hard = min(soft, current_hard), min(hard, current_hard)
-        limits.append((which, (soft, hard)))
-    return limits
-
-
-def _apply_limits(limits: list[tuple[int, tuple[int, int]]]) -> None:
-    # Runs in the child between fork and exec: only system calls, on values computed before the fork.
-    for which, pair in limits:
-        resource.setrlimit(which, pair)
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):  # the group is already empty
-        pass
-
-
-def run_contained(argv: list[str], request: bytes, timeout_s: float, cwd: str, env: dict[str, str]) -> bytes | None:
-    """The child's stdout, or None when it was still running after ``timeout_s``. The child leads a new
-    session; its process group is killed when it exits or times out, and only then is it reaped, so
-    no process it started is left behind. The verdict waits for the child's exit, not for its stdout
-    to close (a grandchild holding the pipe open would otherwise stretch every grading to the timeout)."""
-    deadline = time.monotonic() + timeout_s
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            cwd=cwd, env=env, start_new_session=True,
-                            preexec_fn=functools.partial(_apply_limits, child_limits(timeout_s)))
-    out, pending, timed_out = bytearray(), memoryview(request), False
-    selector = selectors.DefaultSelector()
-    try:
-        exited = os.pidfd_open(proc.pid)  # readable once the child exits
-    except (AttributeError, OSError):  # no pidfd (Linux < 5.3): poll the child instead
-        exited = None
-    try:
-        for stream in (proc.stdin, proc.stdout):
-            os.set_blocking(stream.fileno(), False)
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        selector.register(proc.stdin, selectors.EVENT_WRITE)
-        if exited is not None:
-            selector.register(exited, selectors.EVENT_READ)
-        while proc.poll() is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                timed_out = True
-                break
-            for key, _ in selector.select(remaining if exited is not None else min(remaining, 0.05)):
-                if key.fileobj is proc.stdout:
-                    chunk = os.read(proc.stdout.fileno(), 1 << 16)
-                    if not chunk:
-                        selector.unregister(proc.stdout)
-                    out += chunk
-                elif key.fileobj is proc.stdin:
-                    try:
-                        pending = pending[os.write(proc.stdin.fileno(), pending[:1 << 16]):]
-                    except BrokenPipeError:  # the child stopped reading: what it answers is judged
-                        pending = pending[:0]
-                    if not pending:
-                        selector.unregister(proc.stdin)
-                        proc.stdin.close()
-            if len(out) > MAX_REPLY_BYTES:
-                break
-    finally:
-        _kill_group(proc.pid)
-        proc.wait()
-        selector.close()
-        if exited is not None:
-            os.close(exited)
-    if not timed_out:  # what the child wrote before it exited, still in the pipe
-        while len(out) <= MAX_REPLY_BYTES:
-            try:
-                chunk = os.read(proc.stdout.fileno(), 1 << 16)
-            except BlockingIOError:  # a descendant that escaped the group still holds the pipe
-                break
-            if not chunk:
-                break
-            out += chunk
-    for stream in (proc.stdin, proc.stdout):
-        if not stream.closed:
-            stream.close()
-    return None if timed_out else bytes(out[:MAX_REPLY_BYTES])
+def submission_ending(code: str, cases: list[dict[str, Any]], timeout_s: float) -> sandbox.Ending:
+    """The runner's reply for ``cases`` from the sandbox, or the reason there is none."""
+    request = json.dumps({"code": code, "cases": [encode_spec(c) for c in cases]}).encode()
+    return sandbox.run(RUNNER_FILES, RUNNER_MODULE, request, timeout_s)
 
 
 def run_submission(code: str, cases: list[dict[str, Any]], timeout_s: float) -> str | None:
-    """The runner's JSON reply from a contained child process, or None when it ran out of time."""
-    with tempfile.TemporaryDirectory(prefix="dense-parity-grade-") as tmp:
-        runner_dir, deps_dir = Path(tmp) / "runner", Path(tmp) / "deps"
-        runner_dir.mkdir()
-        deps_dir.mkdir()
-        shutil.copy2(RUNNER, runner_dir / "exercise_runner.py")
-        shutil.copy2(CODEC, runner_dir / "wire_codec.py")
-        shutil.copy2(CONTRACT, runner_dir / "layer_contract.py")
-        for source in _numpy_dirs():
-            (deps_dir / source.name).symlink_to(source, target_is_directory=True)
-        request = json.dumps({"code": code, "cases": [encode_spec(c) for c in cases]})
-        env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8", "PATH": os.defpath}
-        # -B: no bytecode written, which the file-size limit would otherwise stop with SIGXFSZ
-        reply = run_contained([sys.executable, "-I", "-S", "-B", "-c", BOOTSTRAP, str(runner_dir), str(deps_dir)],
-                              request.encode(), timeout_s, tmp, env)
-        return None if reply is None else reply.decode("utf-8", errors="replace")
+    """The runner's JSON reply ("" when it was more than the reply's limit), or None when it ran out of time."""
+    ending = submission_ending(code, cases, timeout_s)
+    if ending.reason == "timeout":
+        return None
+    return "" if ending.reply is None else ending.reply.decode("utf-8", errors="replace")
+
+
+def _stopped(title: str, detail: str) -> dict[str, Any]:
+    return {"passed": False, "kind": "timeout", "title": title, "detail": detail, "values": [], "hint": None,
+            "line": None, "caseResults": []}
 
 
 def grade(path: Path, activation: str = "sigmoid", timeout_s: float = DEFAULT_TIMEOUT_S,
@@ -267,6 +145,8 @@ def grade(path: Path, activation: str = "sigmoid", timeout_s: float = DEFAULT_TI
     if activation not in ACTIVATIONS:
         raise GradeError(f"activation {activation!r} is not one of {', '.join(ACTIVATIONS)}")
     code = read_submission(path)
+    if not defines_dense_layer(code):
+        raise GradeError(f"{path}: no DenseLayer class (the submission must define class DenseLayer)")
     seed = secrets.randbits(32) if seed is None else seed
     lesson = {k: v for k, v in LESSON_EXAMPLE.items() if k != "name"} | {"activation": activation}
     hidden = hidden_cases(activation, seed)
@@ -274,18 +154,13 @@ def grade(path: Path, activation: str = "sigmoid", timeout_s: float = DEFAULT_TI
     labels = ["the lesson example", *(f"hidden case {k} ({describe_shape(c)})" for k, c in enumerate(hidden, 1))]
     # The reference, here in the grading process, before and apart from the submission.
     expected = [{name: np.asarray(arrays[name]) for name in ARRAYS} for arrays in map(run_case, cases)]
-    reply = run_submission(code, cases, timeout_s)
-    if reply is None:
-        feedback = {"passed": False, "kind": "timeout", "title": f"Stopped: the code was still running after {timeout_s:g} s",
-                    "detail": "It probably never ends (a loop whose condition stays true?).", "values": [],
-                    "hint": None, "line": None, "caseResults": []}
-        return Verdict(False, feedback, activation, seed)
-    try:
-        parsed = json.loads(reply)
-    except ValueError:
-        parsed = None
-    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict) and parsed["error"].get("message") == NO_CLASS \
-            and parsed["error"].get("stage") == "load":
-        raise GradeError(f"{path}: no DenseLayer class (the submission must define class DenseLayer)")
-    feedback = judge(labels, [len(c["inputs"]) for c in cases], expected, reply)
-    return Verdict(bool(feedback["passed"]), feedback, activation, seed)
+    ending = submission_ending(code, cases, timeout_s)
+    if ending.reason == "timeout":
+        feedback = _stopped(f"Stopped: the code was still running after {timeout_s:g} s",
+                            "It probably never ends (a loop whose condition stays true?), or it stopped itself.")
+    elif ending.reason == "flood":
+        feedback = {**_stopped("Stopped: the code wrote too much where the answer goes",
+                               f"The answer may be at most {sandbox.MAX_REPLY_BYTES} bytes."), "kind": "reply"}
+    else:
+        feedback = judge(labels, [len(c["inputs"]) for c in cases], expected, ending.reply)
+    return Verdict(bool(feedback["passed"]), feedback, activation, seed, ending.isolation)

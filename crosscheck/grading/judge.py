@@ -4,13 +4,15 @@ the feedback the page gives."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
 from python_core.facts import EXERCISE_ATOL as ATOL, EXERCISE_RTOL as RTOL, RESULT_ARRAYS as ARRAYS
 from python_core.wire import decode_array
+
+from . import bounded_json
+from .sandbox import MAX_REPLY_BYTES
 GAP_OF = {"dWeights": 2, "dBiases": 3, "dInputs": 4}
 
 
@@ -127,11 +129,12 @@ def _reply_problem(labels: list[str], reply: Any) -> tuple[str | None, list[dict
     return None, decoded
 
 
-def judge(labels: list[str], batches: list[int], expected: list[dict[str, np.ndarray]], reply_text: str) -> dict[str, Any]:
-    """labels/batches/expected per case; reply_text: the runner's JSON. → the page's feedback object
-    {passed, kind, title, detail, values, hint, line, caseResults[, array, element]}."""
+def judge(labels: list[str], batches: list[int], expected: list[dict[str, np.ndarray]],
+          reply_text: str | bytes) -> dict[str, Any]:
+    """labels/batches/expected per case; reply_text: the runner's JSON, untrusted (read with bounded size and
+    depth). → the page's feedback object {passed, kind, title, detail, values, hint, line, caseResults[, array, element]}."""
     try:
-        reply = json.loads(reply_text)
+        reply = bounded_json.loads(reply_text, MAX_REPLY_BYTES)
     except (ValueError, TypeError):
         reply = None
     problem, decoded = _reply_problem(labels, reply)

@@ -51,4 +51,7 @@ def results_json(verdict: DeclaredVerdict, now: datetime.datetime | None = None,
     return {"score": score, "output": output, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"exercise": verdict.exercise.name, "version": verdict.version, "seed": verdict.seed,
                            "passed": verdict.passed, "hint": verdict.hint, "mistake": verdict.mistake,
-                           "verified": True, "lti": lti, "scorm": scorm}}
+                           "verified": True, "lti": lti, "scorm": scorm,
+                           "isolation": None if verdict.isolation is None else
+                           {"sandboxed": verdict.isolation.sandboxed, "name": verdict.isolation.name,
+                            "weaker": verdict.isolation.weaker}}}

@@ -19,12 +19,13 @@ in a contained child CPython), so what it finds is what the learner would meet.
 from __future__ import annotations
 
 import ast
-import json
 from typing import Any
 
 from python_core.facts import LESSON_EXAMPLE
 
+from . import bounded_json
 from .grade import DEFAULT_TIMEOUT_S, run_submission
+from .sandbox import MAX_REPLY_BYTES
 
 GAP_FUNCTION = "todo"
 
@@ -58,7 +59,7 @@ def starter_problem(code: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> str | No
     if reply is None:
         return f"still running after {timeout_s:g} s on the lesson example (an endless loop?)"
     try:
-        parsed = json.loads(reply)
+        parsed = bounded_json.loads(reply, MAX_REPLY_BYTES)
         error = parsed["error"] if "error" in parsed else parsed["results"][0].get("error")
         ran_through = "error" not in parsed and parsed["results"][0]["ok"]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):

@@ -2,15 +2,15 @@
 
 This file and the two put beside it are the whole of what the exercise loads besides NumPy: the
 page's exercise worker (exercise-worker.mjs) fetches them into a fresh Pyodide, and ``python -m
-crosscheck grade`` runs them in a separate CPython whose ``sys.path`` holds only their folder and
-NumPy. It needs the
-standard library, NumPy, the wire's codec (python_core/codec.py, put beside it as
+crosscheck grade`` runs them in a sandbox that holds only them, the standard library and NumPy.
+It needs the standard library, NumPy, the wire's codec (python_core/codec.py, put beside it as
 ``wire_codec``) and the lesson's DenseLayer contract (python_core/layer_contract.py, put beside
 it as ``layer_contract``), nothing else of dense-parity: no reference layer and no checker are
 within reach of the learner's code. It computes no expected values and judges nothing; it runs
 every case through the learner's class by the contract (the same code that runs an author's
 ``--python`` file) and returns the four arrays of each, bit-exact on the wire (base64 of
-little-endian float64, through that codec), and whether backward() returned dInputs. The page
+little-endian float64, through that codec), and whether backward() returned dInputs; an array that is not of real floats (complex, boolean, integer,
+object) is reported as an error, not converted. The page
 (or ``grade``) compares them with a reference computed where this code cannot reach it.
 
 Each check runs in an interpreter of its own (a new worker, a new process), so whatever the
@@ -27,6 +27,7 @@ import linecache
 import traceback
 from typing import Any
 
+import numpy as np
 from layer_contract import RESULT_ARRAYS, run_layer  # python_core/layer_contract.py, the lesson's contract
 from wire_codec import decode_array, encode_array  # python_core/codec.py, the one wire codec
 
@@ -66,9 +67,54 @@ def _error(exc: BaseException, stage: str) -> dict[str, Any]:
             "trace": [{"line": f.lineno, "function": f.name, "code": f.line or ""} for f in frames]}
 
 
+# What an array of another kind holds, for the message: the contract's conversion to float64 would
+# drop an imaginary part, and turn booleans, integers or numeric text into numbers that might pass.
+_KINDS = {"c": "complex numbers", "b": "booleans", "i": "integers", "u": "integers", "O": "Python objects",
+          "U": "text", "S": "bytes", "V": "records", "M": "dates", "m": "time spans"}
+
+
+def _not_real(name: str, value: Any) -> str | None:
+    """Why ``value`` (what the layer gave for ``name``) is not an array of real floats, or None."""
+    if value is None:
+        return None  # the contract names what is missing
+    try:
+        kind = np.asarray(value).dtype
+    except Exception:  # noqa: BLE001 (anything that does not make an array: the contract reports it)
+        return None
+    if kind.kind == "f":
+        return None
+    return (f"{name} is an array of {_KINDS.get(kind.kind, kind.name)} ({kind.name}); every array must hold real "
+            "floating-point numbers (float64)")
+
+
+def _recording(layer_class: type, seen: dict[str, Any]) -> type:
+    """``layer_class`` with what forward() and backward() return, and the layer itself, kept in ``seen``."""
+    class Recorded(layer_class):  # type: ignore[misc, valid-type]
+        def forward(self, inputs):
+            seen["layer"] = self
+            seen["output"] = super().forward(inputs)
+            return seen["output"]
+
+        def backward(self, dLossWrtLayerOutput):
+            seen["dInputs"] = super().backward(dLossWrtLayerOutput)
+            return seen["dInputs"]
+
+    Recorded.__name__, Recorded.__qualname__ = layer_class.__name__, layer_class.__qualname__
+    return Recorded
+
+
 def _run_one(layer_class: type, spec: dict[str, Any]) -> dict[str, Any]:
     # The activation is the exercise's: the starter's layer computes it, and the contract passes its name.
-    run = run_layer(layer_class, spec["activation"], *(decode_array(spec[k]) for k in SPEC_ARRAYS))
+    seen: dict[str, Any] = {}
+    run = run_layer(_recording(layer_class, seen), spec["activation"], *(decode_array(spec[k]) for k in SPEC_ARRAYS))
+    layer = seen.get("layer")
+    given = {"output": seen.get("output"), "dWeights": getattr(layer, "dWeights", None),
+             "dBiases": getattr(layer, "dBiases", None),
+             "dInputs": seen["dInputs"] if seen.get("dInputs") is not None else getattr(layer, "dInputs", None)}
+    for name in RESULT_ARRAYS:
+        problem = _not_real(name, given[name])
+        if problem:
+            raise TypeError(problem)
     # Returned with its own shape (a 1-D sum without keepdims stays 1-D): the judge names the mismatch.
     return {"ok": True, "arrays": {k: encode_array(run.arrays[k]) for k in RESULT_ARRAYS},
             "returnsDInputs": run.returns_dinputs}

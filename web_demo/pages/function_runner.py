@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from exercise_runner import SOURCE_NAME, _error, todo  # the learner's gaps and errors, as in the layer exercise
+from exercise_runner import SOURCE_NAME, _error, _not_real, todo  # the learner's gaps and errors, as in the layer exercise
 from wire_codec import decode_array, encode_array
 
 SINGLE_RESULT = "result"
@@ -39,6 +39,9 @@ def _input(obj: dict[str, Any]) -> Any:
 def _encode(name: str, value: Any) -> dict[str, Any]:
     if value is None:
         raise TypeError(f"result {name!r} is None (did the function return its results?)")
+    # Real floats only: converting would drop an imaginary part or turn booleans into numbers that pass.
+    if not isinstance(value, float) and (why := _not_real(f"result {name!r}", value)):
+        raise TypeError(why)
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
