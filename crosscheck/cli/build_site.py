@@ -19,6 +19,7 @@ def register(sub) -> None:
                    help="local: ship the assembled offline runtime (default); "
                         f"cdn: load Pyodide {PYODIDE_VERSION} from the official CDN")
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN", dest="allow_origins",
+                   type=checks.origin,
                    help="a lesson origin that may embed the pages (repeatable), e.g. https://lessons.example.org; "
                         "none: only the site's own origin")
     p.add_argument("--js", type=Path, default=None, metavar="FILE",
