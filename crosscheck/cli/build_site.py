@@ -27,12 +27,17 @@ def register(sub) -> None:
                         "(default: the harness's reference)")
     p.add_argument("--starter", type=Path, default=None, metavar="FILE",
                    help="the exercise's starter code (Python; default: the harness's, with four gaps)")
+    p.add_argument("--exercise-only", action="store_true",
+                   help="the exercise alone, with no python_core wheel (the exercise's answer) anywhere in the site: "
+                        "the learner's code can fetch any URL of the site's origin, so a site with the lab holds "
+                        "the reference within its reach (docs/pages.md)")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     try:
-        manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins, js=args.js, starter=args.starter)
+        manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins, js=args.js, starter=args.starter,
+                              exercise_only=args.exercise_only)
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -47,7 +47,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
         check_runtime(runtime_dir)
     else:
         root = Path(root).resolve()
-        if not (root / "pages" / "lab.html").exists():
+        if not any((root / path).exists() for _, path in PAGES):
             raise SiteError(f"{root} has no pages/lab.html: give --root a folder made by `python -m crosscheck build-site`")
         runtime_dir = root / "pyodide"   # absent in a CDN build, which never asks for it
         check_site(root)
@@ -66,6 +66,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
         print(f"Serving {root} at {server.url}/", flush=True)
         print(f"  lesson origins that may embed the pages: {', '.join(origins) or 'none (this origin only)'}", flush=True)
         for label, path in PAGES:
+            if not (root / path).exists():   # an exercise-only site
+                continue
             print(f"  {label + ':':11} {server.url}/{path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         stop = stop or threading.Event()
