@@ -67,9 +67,11 @@ def folder_hashes(folder: Path) -> dict[str, str]:
 
 
 def read_stamp(folder: Path) -> dict | None:
+    from ..jsonin import JsonInputError, read_json
+
     try:
-        stamp = json.loads((Path(folder) / STAMP).read_text())
-    except (OSError, ValueError):
+        stamp = read_json(Path(folder) / STAMP, LOCK_BYTES)
+    except JsonInputError:
         return None
     return stamp if isinstance(stamp, dict) else None
 
