@@ -285,3 +285,16 @@ def test_a_layer_of_no_neuron_or_no_input_is_refused_as_a_case(capsys, tmp_path,
     path.write_text(json.dumps([{**LESSON_CASE, "weights": weights, "biases": biases, "inputs": [[1.0, 2.0]],
                                  "upstream": upstream}]))
     one_line(*cli(capsys, "--case", str(path), "--runtimes", "native,js-node"), str(path), why)
+
+
+# --- the exercise's site without the reference wheel (the page test: tests/test_web_exercise_site.py) -----
+def test_an_exercise_only_cdn_site_holds_no_wheel_and_loads_numpy_alone(capsys, tmp_path):
+    out = tmp_path / "site"
+    code, stdout, err = cli(capsys, "build-site", "--exercise-only", "--runtime", "cdn", "--out", str(out))
+    assert code == 0, err
+    manifest = json.loads((out / ".dense-parity-site.json").read_text())
+    assert manifest["pages"] == "exercise" and manifest["wheel"] is None
+    assert not any(f.endswith(".whl") or f.startswith(("wheels/", "pyodide/")) for f in manifest["files"])
+    assert "pages/exercise.html" in manifest["files"] and "pages/lab.html" not in manifest["files"]
+    config = (out / "lib" / "runtime-config.mjs").read_text()
+    assert json.loads(config[config.index("{"):config.rindex("}") + 1])["packages"] == ["numpy"]
