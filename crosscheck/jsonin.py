@@ -15,7 +15,6 @@ import json
 import os
 import re
 import stat
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,10 +23,17 @@ from typing import Any, Callable
 MAX_DEPTH = 64
 MAX_BYTES = 256 * 1024 * 1024  # a case file's limit; a report's is set by its reader
 
-_FLOAT_MAX = sys.float_info.max
-# Brackets, and strings as a whole (a bracket inside a string is text): the only tokens whose
-# nesting counts. Numbers and whitespace are skipped by the regex engine, so the scan is cheap.
-_TOKENS = re.compile(rb'[\[\]{}]|"(?:[^"\\]|\\.)*"')
+# The tokens a scan before parsing looks at: brackets (their nesting) and strings as a whole (a bracket
+# or a digit inside a string is text). Where the text may hold a number outside float64, also what every
+# such number has: a run of 20 or more digits, or a positive exponent of three digits (below both, a
+# number is under 1e20 · 1e99); each such candidate is then read as a float. The parse itself runs
+# without a Python call per number.
+_NESTING = re.compile(rb'[\[\]{}]|"[^"\\]*(?:\\.[^"\\]*)*"')
+_TOKENS = re.compile(rb'[\[\]{}]|"[^"\\]*(?:\\.[^"\\]*)*"|(?<![0-9])[0-9]{20,}|[eE]\+?[0-9]{3,}')
+# Every digit as 0, E as e: a candidate anywhere (strings included) is then a plain substring search.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789E", b"000000000e")
+_NUMBER = re.compile(rb'-?[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]+)?')
+_NUMBER_CHARS = frozenset(b"0123456789.eE+-")
 
 
 class JsonInputError(ValueError):
@@ -75,16 +81,41 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
         os.close(fd)
 
 
-def nesting_depth(data: bytes) -> int:
-    """How deep the arrays and objects of a JSON text nest (strings skipped)."""
+def _outside_float64(data: bytes, at: int) -> bytes | None:
+    """The number token around ``data[at]``, when it is no float64 (an integer above 1.8e308 included)."""
+    start = at
+    while start > 0 and data[start - 1] in _NUMBER_CHARS:
+        start -= 1
+    token = _NUMBER.match(data, start).group()
+    try:
+        value = float(token)
+    except (ValueError, OverflowError):
+        return token
+    return token if value in (float("inf"), float("-inf")) else None
+
+
+def scan(data: bytes, where: str, max_depth: int = MAX_DEPTH) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped); JsonInputError for nesting
+    deeper than ``max_depth`` or a number outside float64."""
+    squashed = data.translate(_DIGITS_AS_ZERO)
+    candidates = b"0" * 20 in squashed or b"e000" in squashed or b"e+000" in squashed
     depth = deepest = 0
-    for match in _TOKENS.finditer(data):
+    for match in (_TOKENS if candidates else _NESTING).finditer(data):
         token = match.group()
         if token in (b"[", b"{"):
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > deepest:
+                deepest = depth
         elif token in (b"]", b"}"):
             depth -= 1
+        elif token[:1] != b'"':
+            number = _outside_float64(data, match.start())
+            if number is not None:
+                shown = number.decode("ascii", "replace")
+                shown = shown if len(shown) <= 40 else f"{shown[:12]}… ({len(shown)} characters)"
+                raise JsonInputError(f"{where}: the number {shown} is outside float64")
+    if deepest > max_depth:
+        raise JsonInputError(f"{where}: nested {deepest} levels deep; at most {max_depth} are read")
     return deepest
 
 
@@ -97,32 +128,11 @@ def parse(data: bytes | str, where: str, max_depth: int = MAX_DEPTH,
             data = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise JsonInputError(f"{where}: not UTF-8 text, so not JSON (byte {exc.start}: {exc.reason})") from None
-    deepest = nesting_depth(raw)
-    if deepest > max_depth:
-        raise JsonInputError(f"{where}: nested {deepest} levels deep; at most {max_depth} are read")
-
-    def number_int(text: str) -> int:
-        if len(text.lstrip("-")) > 309:   # above 1.8e308 for sure, and before int() meets its digit limit
-            raise JsonInputError(f"{where}: the integer {text[:12]}… ({len(text)} digits) is outside float64")
-        value = int(text)
-        if abs(value) > _FLOAT_MAX:
-            raise JsonInputError(f"{where}: the integer {text[:12]}… ({len(text)} digits) is outside float64")
-        return value
-
-    def number_float(text: str) -> float:
-        value = float(text)
-        if value in (float("inf"), float("-inf")):
-            shown = text if len(text) <= 40 else text[:37] + "…"
-            raise JsonInputError(f"{where}: the number {shown} is outside float64 (it would read as infinity)")
-        return value
-
+    scan(raw, where, max_depth)
     try:
-        return json.loads(data, parse_int=number_int, parse_float=number_float,
-                          **({"parse_constant": parse_constant} if parse_constant else {}))
-    except RecursionError:  # the scan above makes this unreachable for real files; kept as a last guard
+        return json.loads(data, **({"parse_constant": parse_constant} if parse_constant else {}))
+    except RecursionError:  # the scan above makes this unreachable; kept as a last guard
         raise JsonInputError(f"{where}: nested too deeply to read") from None
-    except JsonInputError:
-        raise
     except ValueError as exc:
         raise JsonInputError(f"{where}: not valid JSON ({exc})") from None
 
