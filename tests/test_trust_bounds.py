@@ -64,6 +64,13 @@ def test_with_loose_the_verdict_names_the_tolerance(capsys):
     assert verdict_line({**report, "tolerance": {"rtol": 1e-12, "atol": 1e-15, "exact": False}}) == "PARITY OK"
 
 
+def test_training_with_loose_names_the_tolerance(capsys):
+    code, out, err = cli(capsys, "train", "xor", "--compare", "--runtime", "js-node", "--epochs", "20",
+                         "--rtol", "0.01", "--loose")
+    assert code == 0, err
+    assert "TRAINING PARITY OK (loose: rtol 0.01, atol 1e-15)" in out.splitlines(), out
+
+
 def test_the_python_api_refuses_a_loose_tolerance_too():
     from crosscheck.checking import check
 

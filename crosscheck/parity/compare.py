@@ -27,6 +27,12 @@ def loose_words(rtol: float, atol: float) -> str:
     return f"loose: rtol {rtol:g}, atol {atol:g}"
 
 
+def loose_note(tolerance: dict) -> str:
+    """`` (loose: rtol 1, atol 0)`` for a report's loose ``tolerance`` (rtol, atol, exact), else ""."""
+    rtol, atol = tolerance.get("rtol", 0), tolerance.get("atol", 0)
+    return f" ({loose_words(rtol, atol)})" if is_loose(rtol, atol, tolerance.get("exact", False)) else ""
+
+
 @dataclass(frozen=True)
 class Tolerance:
     rtol: float = DEFAULT_RTOL

@@ -11,7 +11,7 @@ from python_core import RESULT_ARRAYS
 
 from .accuracy import EXACT, case_accuracy, format_accuracy, summarize_accuracy
 from .cases import spec_for_report
-from .compare import Tolerance, array_scale, compare_arrays, is_loose, loose_words
+from .compare import Tolerance, array_scale, compare_arrays, loose_note
 from .contracts import Comparison, Report, ReportCase, RuntimeRun
 from .error_bounds import term_magnitudes
 from ..runtimes.base import describe_error
@@ -385,9 +385,7 @@ def verdict_line(report: dict[str, Any]) -> str:
             return (f"PARITY FAILED: the reference {reference} did not run"
                     + (f": {printable(why[0])}" if why else ""))
         return "PARITY FAILED"
-    tol = report.get("tolerance") or {}
-    loose = (f" ({loose_words(tol['rtol'], tol['atol'])})"
-             if is_loose(tol.get("rtol", 0), tol.get("atol", 0), tol.get("exact", False)) else "")
+    loose = loose_note(report.get("tolerance") or {})
     not_checked = report.get("not_checked") or {}
     if not not_checked:
         return "PARITY OK" + loose

@@ -9,7 +9,7 @@ import numpy as np
 
 from python_core.wire import encode_array
 
-from ..parity.compare import is_loose, loose_words
+from ..parity.compare import loose_note
 
 from .datasets import Dataset
 from .tasks import Task
@@ -64,10 +64,7 @@ def format_summary(record: dict[str, Any]) -> str:
                          f"bit-identical; final weights max {parity['final_weights']['max_ulp']} ULP (relative "
                          f"{parity['final_weights']['max_rel_diff']:.3g}, "
                          + ("within" if parity["final_weights"]["ok"] else "OUTSIDE") + " the tolerance)")
-            tol = parity.get("tolerance") or {}
-            loose = (f" ({loose_words(tol['rtol'], tol['atol'])})"
-                     if is_loose(tol.get("rtol", 0), tol.get("atol", 0), tol.get("exact", False)) else "")
-            lines.append(f"TRAINING PARITY OK{loose}" if parity["ok"] else
+            lines.append(f"TRAINING PARITY OK{loose_note(parity.get('tolerance') or {})}" if parity["ok"] else
                          f"TRAINING PARITY FAILED ({s['epochs_over_tolerance']} epochs over tolerance, first at "
                          f"epoch {s['first_epoch_over_tolerance']})")
         else:
