@@ -273,6 +273,8 @@ def test_every_output_path_is_checked_before_the_work(capsys, tmp_path, fifo):
             code, out, err = cli(capsys, *argv)
             one_line(code, out, err, f"argument {argv[argv.index(target) - 1]}", why)
             assert out == ""  # nothing trained, run or explained first
+    for argv in (("build-site", "--out", "/proc/site"), ("check", str(manifest), "--case-dir", "/sys/cases")):
+        one_line(*cli(capsys, *argv), f"argument {argv[-2]}", "kernel or device file system")
 
 
 # --- waits, and an empty layer ------------------------------------------------------------------------

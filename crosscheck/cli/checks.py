@@ -107,6 +107,14 @@ def runtime_list(text: str) -> list[str]:
 SPECIAL_TREES = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
+def _in_special_tree(path: Path) -> str | None:
+    real = Path(os.path.realpath(path))
+    for tree in SPECIAL_TREES:
+        if real == tree or tree in real.parents:
+            return f"{real} is in {tree}, a kernel or device file system, not a place for a file"
+    return None
+
+
 def output_problem(text: str) -> str | None:
     """Why ``text`` cannot be written as an output file, or None: its folder exists and is writable, and
     the path is not a folder, not an existing file other than a regular one (a FIFO, /dev/full), and
@@ -121,10 +129,9 @@ def output_problem(text: str) -> str | None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         return f"cannot write {text}: folder {folder} does not exist"
-    real = Path(os.path.realpath(path))
-    for tree in SPECIAL_TREES:
-        if real == tree or tree in real.parents:
-            return f"cannot write {text}: {real} is in {tree}, a kernel or device file system, not a place for a file"
+    special = _in_special_tree(path)
+    if special:
+        return f"cannot write {text}: {special}"
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -152,6 +159,9 @@ def output_folder(text: str) -> Path:
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} exists and is not a folder")
+    special = _in_special_tree(path)
+    if special:
+        raise argparse.ArgumentTypeError(f"cannot create {text}: {special}")
     ancestor = path.absolute()
     while not ancestor.exists():
         ancestor = ancestor.parent
