@@ -55,14 +55,15 @@ class Report(dict):
 def check(python: str | Path | None = None, js: str | Path | None = None, random: int = 0, seed: int = 0,
           cases: list[str | Path] | None = None, runtimes: list[str] | None = None, exact: bool = False,
           rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, allow_missing: bool = False,
-          strict_shapes: bool = False) -> Report:
+          strict_shapes: bool = False, loose: bool = False) -> Report:
     """Run the lesson's example, the case files in ``cases`` and ``random`` seeded random cases through the
     author's files on ``runtimes`` (default: $DENSE_PARITY_RUNTIMES, comma-separated, else all five).
 
     As the CLI: a runtime in the run that cannot run here fails the report (DID NOT RUN, with why),
     unless ``allow_missing=True``, which leaves it out. Runtimes left out, or not in ``runtimes``, are in
     ``report.not_checked`` and named by ``report.verdict``: never a bare PARITY OK. ``strict_shapes``: a
-    (n,) array where the reference's is (1, n) fails instead of being compared element by element."""
+    (n,) array where the reference's is (1, n) fails instead of being compared element by element.
+    ``rtol`` or ``atol`` ≥ 1e-3 raises ValueError unless ``loose=True`` (then the verdict names them)."""
     from .author import Lesson
     from .parity.cases import load_case_file, lesson_cases
     from .parity.compare import Tolerance
@@ -70,8 +71,12 @@ def check(python: str | Path | None = None, js: str | Path | None = None, random
     from .parity.runner import run_cases
     from .runtimes import RUNTIMES, unavailable_reason
 
+    from .cli.checks import loose_problem
     from .site.home import ensure_home
 
+    problem = loose_problem(rtol, atol, loose, exact, "loose=True")
+    if problem:
+        raise ValueError(problem)
     ensure_home()
     lesson = Lesson(python=python, js=js)
     if lesson.js is not None:

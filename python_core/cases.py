@@ -31,6 +31,8 @@ def normalize_spec(spec: Any) -> dict[str, Any]:
     activation = get_activation(spec["activation"]).name
     weights = matrix("weights", spec["weights"], allow_vector=False)
     n_inputs, n_neurons = weights.shape
+    if n_neurons == 0:  # a layer of no neuron: nothing to compare, and DenseLayer refuses it only once running
+        raise ValueError(f"weights: expected at least one column (one per neuron), got shape {weights.shape}")
     biases = matrix("biases", spec["biases"], rows=1, columns=n_neurons)
     inputs = matrix("inputs", spec["inputs"], columns=n_inputs)
     upstream = matrix("upstream", spec["upstream"], rows=inputs.shape[0], columns=n_neurons)

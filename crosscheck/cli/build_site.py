@@ -19,6 +19,7 @@ def register(sub) -> None:
                    help="local: ship the assembled offline runtime (default); "
                         f"cdn: load Pyodide {PYODIDE_VERSION} from the official CDN")
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN", dest="allow_origins",
+                   type=checks.origin,
                    help="a lesson origin that may embed the pages (repeatable), e.g. https://lessons.example.org; "
                         "none: only the site's own origin")
     p.add_argument("--js", type=Path, default=None, metavar="FILE",
@@ -28,13 +29,17 @@ def register(sub) -> None:
                    help="the exercise's starter code (Python; default: the harness's, with four gaps)")
     p.add_argument("--lessons", type=Path, default=None, metavar="COURSE.toml",
                    help="also build one exercise page per [[exercise]] the course's manifest declares")
+    p.add_argument("--exercise-only", action="store_true",
+                   help="the exercise alone, with no python_core wheel (the exercise's answer) anywhere in the site: "
+                        "the learner's code can fetch any URL of the site's origin, so a site with the lab holds "
+                        "the reference within its reach (docs/pages.md)")
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     try:
         manifest = build_site(args.out, args.runtime, allow_origins=args.allow_origins, js=args.js, starter=args.starter,
-                              lessons=args.lessons)
+                              lessons=args.lessons, exercise_only=args.exercise_only)
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -12,6 +12,8 @@ from . import checks
 
 
 def register(sub) -> None:
+    from ..parity.compare import LOOSE_TOLERANCE
+
     p = sub.add_parser("check", help="check a course's lessons (a TOML manifest of function pairs) across runtimes")
     p.add_argument("manifests", nargs="+", metavar="LESSONS.toml", type=checks.input_file,
                    help="lesson manifests: [[check]] tables naming a Python and a JavaScript function, their "
@@ -36,11 +38,14 @@ def register(sub) -> None:
                    help="run only the check of this name; repeatable")
     p.add_argument("--json", metavar="PATH", type=checks.output_file, help="write the report as JSON")
     p.add_argument("--no-shrink", action="store_true", help="do not shrink a failing case")
+    p.add_argument("--loose", action="store_true",
+                   help=f"allow a manifest's rtol or atol of {LOOSE_TOLERANCE:g} or more (refused otherwise: it "
+                        "passes results wrong in their third digit); the verdict then names the checks and tolerances")
     p.add_argument("--case-dir", metavar="DIR", type=checks.output_folder, default=None,
                    help="where the smallest failing case of each failing check is written (default: the current folder)")
-    p.add_argument("--boot-timeout", type=checks.positive, default=None, metavar="S",
+    p.add_argument("--boot-timeout", type=checks.seconds, default=None, metavar="S",
                    help="seconds a runtime may take to start")
-    p.add_argument("--run-timeout", type=checks.positive, default=None, metavar="S",
+    p.add_argument("--run-timeout", type=checks.seconds, default=None, metavar="S",
                    help="seconds one call (a check's cases) may take in a runtime before it is stopped (default 120)")
     p.add_argument("--browser-endpoint", metavar="WS_URL",
                    help="run the Chromium runtimes in a Playwright browser server (ws://host:port/)")
@@ -63,7 +68,7 @@ def prepare(args, bundle: bool = True):
     runtimes = args.runtimes.split(",") if args.runtimes is not None else None
     return make_plan(args.manifests, random=args.random, seed=args.seed, runtimes=runtimes,
                      reference=getattr(args, "reference", None), skip_unavailable=args.skip_unavailable,
-                     case_files=args.case, only=args.only, bundle=bundle)
+                     case_files=args.case, only=args.only, bundle=bundle, loose=getattr(args, "loose", False))
 
 
 def main(args) -> int:

@@ -18,6 +18,11 @@ from typing import Callable
 MAX_CASES = 5000           # cases in one run: --random plus case files plus the lesson example
 
 MAX_SEED = 2 ** 63 - 1
+# A report of MAX_CASES cases on every runtime with every value (--json-values full) stays below this
+# (1000 cases on two runtimes wrote 74 MB); a larger file is not one of the harness's reports.
+MAX_REPORT_BYTES = 2 * 1024 ** 3
+# Any wait: far beyond any boot or run (minutes), and far below what a timer can hold.
+MAX_SECONDS = 86_400
 
 
 def _number(text: str) -> float:
@@ -80,6 +85,10 @@ positive_count = integer(1, 10 ** 9)
 port = integer(0, 65535)
 
 
+# Every wait a flag sets (a boot, a run, an idle pool): 1e300 would overflow the clock of the wait, late.
+seconds = positive_at_most(MAX_SECONDS, "one day")
+
+
 def runtime_list(text: str) -> list[str]:
     """Comma-separated runtime names, at least one, each known (an empty list would print an empty table
     and pass)."""
@@ -93,19 +102,55 @@ def runtime_list(text: str) -> list[str]:
     return names
 
 
-def output_file(text: str) -> str:
-    """A file to write: its folder exists and is writable, and the path is not a folder — checked before
-    any work starts, so that a long run never ends in an unwritable report."""
-    path = Path(text)
+# Kernel and device file systems: a write there is a request to the kernel, never a report (as root,
+# /proc and /sys files look writable and regular to stat and access).
+SPECIAL_TREES = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def _in_special_tree(path: Path) -> str | None:
+    real = Path(os.path.realpath(path))
+    for tree in SPECIAL_TREES:
+        if real == tree or tree in real.parents:
+            return f"{real} is in {tree}, a kernel or device file system, not a place for a file"
+    return None
+
+
+def output_problem(text: str) -> str | None:
+    """Why ``text`` cannot be written as an output file, or None: its folder exists and is writable, and
+    the path is not a folder, not an existing file other than a regular one (a FIFO, /dev/full), and
+    not under /proc, /sys or /dev."""
+    import stat
+
     if not text:
-        raise argparse.ArgumentTypeError("expected a file path, got ''")
+        return "expected a file path, got ''"
+    path = Path(text)
     if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is a folder; name a file")
+        return f"{text} is a folder; name a file"
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise argparse.ArgumentTypeError(f"cannot write {text}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise argparse.ArgumentTypeError(f"cannot write {text}: permission denied")
+        return f"cannot write {text}: folder {folder} does not exist"
+    special = _in_special_tree(path)
+    if special:
+        return f"cannot write {text}: {special}"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        return f"cannot write {text}: {exc.strerror or exc}"
+    if mode is not None and not stat.S_ISREG(mode):
+        return f"cannot write {text}: it exists and is not a regular file (a device, FIFO or socket)"
+    if not os.access(folder, os.W_OK | os.X_OK) or (mode is not None and not os.access(path, os.W_OK)):
+        return f"cannot write {text}: permission denied"
+    return None
+
+
+def output_file(text: str) -> str:
+    """A file to write (an argument type): see ``output_problem``. Checked before any work starts, so
+    that a long run never ends in an unwritable report."""
+    problem = output_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 
@@ -114,6 +159,9 @@ def output_folder(text: str) -> Path:
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} exists and is not a folder")
+    special = _in_special_tree(path)
+    if special:
+        raise argparse.ArgumentTypeError(f"cannot create {text}: {special}")
     ancestor = path.absolute()
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -147,14 +195,18 @@ class Report(dict):
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
-def report(path: str) -> Report:
-    """A report written with --json (an argument type: a bad one is a one-line error naming it)."""
-    import json
+def _read_report(path: str):
+    from ..jsonin import JsonInputError, read_json
 
     try:
-        report = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc}") from None
+        return read_json(path, MAX_REPORT_BYTES)
+    except JsonInputError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {exc}") from None
+
+
+def report(path: str, data=None) -> Report:
+    """A report written with --json (an argument type: a bad one is a one-line error naming it)."""
+    report = _read_report(path) if data is None else data
     if not (isinstance(report, dict) and isinstance(report.get("runtimes"), dict)
             and isinstance(report.get("cases"), list)):
         raise argparse.ArgumentTypeError(f"{path} is not a report written by `python -m crosscheck --json` "
@@ -171,17 +223,12 @@ def is_check_report(report: dict) -> bool:
 
 def any_report(path: str) -> Report:
     """A report written with --json by the dense layer's run or by ``check`` (an argument type)."""
-    import json
-
-    try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc}") from None
+    data = _read_report(path)
     if isinstance(data, dict) and is_check_report(data):
         loaded = Report(data)
         loaded.path = path
         return loaded
-    return report(path)
+    return report(path, data)
 
 
 def input_folder(text: str) -> Path:
@@ -191,3 +238,28 @@ def input_folder(text: str) -> Path:
     if not os.access(path, os.R_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"cannot read folder {text}: permission denied")
     return path
+
+
+def loose_problem(rtol: float, atol: float, loose: bool, exact: bool = False, flag: str = "--loose") -> str | None:
+    """Why a tolerance cannot be used without ``--loose``, or None (crosscheck.parity.compare.is_loose)."""
+    from ..parity.compare import LOOSE_TOLERANCE, is_loose
+
+    if loose or not is_loose(rtol, atol, exact):
+        return None
+    which = " and ".join(f"{name} {value:g}" for name, value in (("rtol", rtol), ("atol", atol))
+                         if value >= LOOSE_TOLERANCE)
+    return (f"{which}: a tolerance of {LOOSE_TOLERANCE:g} or more passes wrong results (an error in the third "
+            f"digit); give {flag} to use it anyway (the verdict then names it)")
+
+
+def origin(text: str) -> str:
+    """An origin (an argument type): ``scheme://host[:port]``, http or https, a valid host name or IP
+    address, nothing else (no path, query, fragment, credentials, whitespace or wildcard); the browser's
+    form of it (lower case, default port dropped). It goes into a Content-Security-Policy header and the
+    pages' list of who may drive them, where one stray ``*`` lets every site in."""
+    from ..site.origins import OriginError, normalize_origin
+
+    try:
+        return normalize_origin(text)
+    except OriginError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import sys
 
+from . import checks
+
 
 def register(sub) -> None:
     p = sub.add_parser("pool", help="the resident pool of booted runtimes: start, stop, status")
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument("--runtimes", default=None,
                    help="start: comma-separated runtimes to boot spares for (default: all that can run here)")
-    p.add_argument("--idle", type=float, default=None, metavar="S",
+    p.add_argument("--idle", type=checks.seconds, default=None, metavar="S",
                    help="start: stop after S seconds without a request (default $DENSE_PARITY_POOL_IDLE or 900)")
     p.add_argument("--wait", action="store_true", help="start: return once every spare has booted")
     p.set_defaults(func=main)

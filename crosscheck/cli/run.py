@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
+from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, LOOSE_TOLERANCE, Tolerance
 from . import checks
 
 
@@ -45,9 +45,9 @@ def add_options(p) -> None:
     p.add_argument("--seed", type=checks.seed, default=0, help="seed of the random cases (default 0)")
     p.add_argument("--batch-size", type=checks.positive_count, default=None, metavar="N",
                    help="cases per round-trip to a runtime (default 512)")
-    p.add_argument("--boot-timeout", type=checks.positive, default=None, metavar="S",
+    p.add_argument("--boot-timeout", type=checks.seconds, default=None, metavar="S",
                    help="seconds a runtime may take to start (default: 60 for js-node, 180 for the others)")
-    p.add_argument("--run-timeout", type=checks.positive, default=None, metavar="S",
+    p.add_argument("--run-timeout", type=checks.seconds, default=None, metavar="S",
                    help="seconds one batch may take in a runtime before it is stopped (default 120)")
     p.add_argument("--browser-endpoint", metavar="WS_URL",
                    help="run the Chromium runtimes in a Playwright browser server (ws://host:port/, e.g. "
@@ -61,6 +61,9 @@ def add_options(p) -> None:
                         "the report grows with what failed), or every case's (what `tally` and a full `explain` need)")
     p.add_argument("--rtol", type=checks.tolerance, default=DEFAULT_RTOL, help=f"relative tolerance (default {DEFAULT_RTOL:g})")
     p.add_argument("--atol", type=checks.tolerance, default=DEFAULT_ATOL, help=f"absolute tolerance (default {DEFAULT_ATOL:g})")
+    p.add_argument("--loose", action="store_true",
+                   help=f"allow --rtol or --atol of {LOOSE_TOLERANCE:g} or more (refused otherwise: it passes "
+                        f"results wrong in their third digit); the verdict then names the tolerance")
     p.add_argument("--exact", action="store_true", help="demand bit identity")
     p.add_argument("--relative-to", choices=("terms", "result"), default="terms",
                    help="what rtol multiplies: max(|reference|, magnitude of the summed terms) (default), "
@@ -103,6 +106,9 @@ def prepare(args) -> Plan:
     from ..parity.random_cases import random_cases
     from ..runtimes import REFERENCE, RUNTIMES, unavailable_reason
 
+    loose = checks.loose_problem(args.rtol, args.atol, getattr(args, "loose", False), args.exact)
+    if loose:
+        raise BadInput(loose)
     # Every case is checked before any runtime starts.
     try:
         cases = lesson_cases()

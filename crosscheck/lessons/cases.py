@@ -99,13 +99,13 @@ def write_case_file(path: Path, check: Check, case: LessonCase) -> None:
 def read_case_file(path: Path | str, checks: dict[str, Check]) -> list[tuple[Check, LessonCase]]:
     """A case file holds one case ({"check", "dims", "inputs"}) or a list of them; every case is checked
     against its check's manifest entry (its dims, each input's shape and kind) before anything runs."""
+    from ..jsonin import JsonInputError, read_json
+
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CaseFileError(f"--case {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CaseFileError(f"--case {path}: not a JSON case file ({exc})") from None
+        data = read_json(path)
+    except JsonInputError as exc:
+        raise CaseFileError(f"--case {exc}") from None
     entries = data if isinstance(data, list) else [data]
     out = []
     for number, entry in enumerate(entries):

@@ -69,7 +69,8 @@ def _lender(pool) -> Callable[[str], Any]:
 def check_lessons(*manifests: str | Path, random: int | None = None, seed: int = 0,
                   runtimes: list[str] | None = None, reference: str | None = None, allow_missing: bool = False,
                   cases: list[str | Path] = (), checks: list[str] = (), shrink: bool = True,
-                  case_dir: str | Path | None = None, run_timeout: float | None = None) -> LessonsReport:
+                  case_dir: str | Path | None = None, run_timeout: float | None = None,
+                  loose: bool = False) -> LessonsReport:
     """Every check of the manifests on ``random`` drawn cases (default 50; 0 with ``cases``) and the case
     files in ``cases``, on ``runtimes`` (default: $DENSE_PARITY_RUNTIMES, comma-separated, else the five
     default ones), as ``check`` runs them. ``checks`` keeps only the checks of those names.
@@ -92,7 +93,8 @@ def check_lessons(*manifests: str | Path, random: int | None = None, seed: int =
     if isinstance(runtimes, str):
         runtimes = runtimes.split(",")
     plan, sources = make_plan(list(manifests), random=random, seed=seed, runtimes=runtimes, reference=reference,
-                              skip_unavailable=allow_missing, case_files=list(cases), only=list(checks), wording=API)
+                              skip_unavailable=allow_missing, case_files=list(cases), only=list(checks), wording=API,
+                              loose=loose)
     pool = checking.SESSION_POOL
     report = run_plan(plan, sources, shrink_failures=shrink, case_dir=Path(case_dir) if case_dir else None,
                       run_timeout=run_timeout, make=_lender(pool) if pool is not None else None,

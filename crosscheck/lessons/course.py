@@ -44,6 +44,7 @@ class Plan:
     seed: int = 0
     random: int = 0
     reference: str | None = None  # --reference: the runtime each check is compared with, where it can run it
+    loose: dict[str, str] = field(default_factory=dict)  # --loose: {check: its loose tolerances, as the verdict names them}
 
     def reference_of(self, check: Check) -> str:
         return reference_of(check, self.reference)
@@ -178,6 +179,8 @@ def verdict(entries: list[dict[str, Any]], plan: Plan) -> str:
     text = f"CHECK OK: {len(entries)} check{'s' * (len(entries) != 1)} on {', '.join(checked)}"
     if plan.not_checked:
         text += f"; NOT CHECKED: {', '.join(plan.not_checked)}"
+    if plan.loose:
+        text += " (" + "; ".join(f"{name!r} {words}" for name, words in plan.loose.items()) + ")"
     return text
 
 

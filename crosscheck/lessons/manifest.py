@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ DEFAULT_RTOL = 1e-10
 DEFAULT_CHECK_ATOL = DEFAULT_ATOL
 MAX_DIM = 100_000
 MAX_ELEMENTS = 10_000_000  # elements of one input at the largest dims: keeps a case inside the machine
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a course's manifest is a few kB; fixed values can make it larger
 
 CHECK_KEYS = ("name", "python", "js", "args", "dims", "inputs", "outputs", "tolerance")
 INPUT_KEYS = ("shape", "range", "int", "value")
@@ -118,22 +120,33 @@ def _is_number(value: Any) -> bool:
     return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
 
 
+def _nesting(text: str) -> int:
+    """An upper bound of how deep brackets and braces nest (strings and comments counted too: a bound)."""
+    depth = deepest = 0
+    for char in re.findall(r"[\[\]{}]", text):
+        depth = max(0, depth + (1 if char in "[{" else -1))
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def load_manifest(path: Path | str) -> Manifest:
+    from ..jsonin import MAX_DEPTH, JsonInputError, read_bytes
+
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ManifestError(f"{path}: is a folder") from None
+        text = read_bytes(path, MAX_MANIFEST_BYTES).decode("utf-8")
+    except JsonInputError as exc:
+        raise ManifestError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise ManifestError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if _nesting(text) > MAX_DEPTH:  # tomllib recurses into nested arrays and inline tables
+        raise ManifestError(f"{path}: arrays or tables nested more than {MAX_DEPTH} levels deep")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: not TOML: {exc}") from None
+    except RecursionError:
+        raise ManifestError(f"{path}: nested too deeply to read") from None
     unknown = [k for k in data if k not in ("check", "exercise")]
     if unknown:
         raise ManifestError(f"{path}: {unknown[0]}: unknown top-level key (a manifest holds [[check]] and "

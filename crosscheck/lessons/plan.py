@@ -34,19 +34,21 @@ class Wording:
     skip: str = "--skip-unavailable"
     not_named: str = "not named in --runtimes"
     random: str = "--random 0"
+    loose: str = "--loose"
 
 
 CLI = Wording()
 API = Wording(runtimes="runtimes", reference="reference", only="checks", skip="allow_missing",
-              not_named="not named in runtimes", random="random=0")
+              not_named="not named in runtimes", random="random=0", loose="loose=True")
 
 
 def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: int = 0,
               runtimes: list[str] | None = None, reference: str | None = None, skip_unavailable: bool = False,
               case_files: list[Path | str] = (), only: list[str] = (), wording: Wording = CLI,
-              bundle: bool = True) -> tuple["Plan", "Sources"]:
+              bundle: bool = True, loose: bool = False) -> tuple["Plan", "Sources"]:
     """(the plan, the authors' files read and bundled); ManifestError or PlanError (one line) for bad input.
-    Without ``bundle`` the JavaScript files are only read (the pool bundles them)."""
+    Without ``bundle`` the JavaScript files are only read (the pool bundles them). A declared tolerance of
+    rtol or atol ≥ 1e-3 is refused unless ``loose`` (then the verdict names it)."""
     from ..runtimes import RUNTIMES, unavailable_reason
     from .cases import CaseFileError, draw_cases, read_case_file
     from .course import Plan, check_names_unique
@@ -54,6 +56,7 @@ def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: i
 
     checks_ = [c for path in manifests for c in load_manifest(path).checks]
     check_names_unique(checks_)
+    loose_checks = loose_tolerances(checks_, loose, wording)
     if only:
         unknown = [n for n in only if n not in {c.name for c in checks_}]
         if unknown:
@@ -94,7 +97,8 @@ def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: i
             raise PlanError(f"{wording.reference}: unknown runtime {reference!r}; known: {', '.join(RUNTIMES)}")
         if language_of(reference) is None:
             raise PlanError(f"{wording.reference}: {EXACT_REFUSED}")
-    plan = Plan(checks_, cases, names, seed=seed, random=count, reference=reference)
+    plan = Plan(checks_, cases, names, seed=seed, random=count, reference=reference,
+                loose={name: words for name, words in loose_checks.items() if name in cases})
     references = {plan.reference_of(c) for c in checks_}
     names = list(dict.fromkeys([*sorted(references), *names]))
     not_checked = {n: wording.not_named for n in default if n not in names}
@@ -121,6 +125,28 @@ def make_plan(manifests: list[Path | str], *, random: int | None = None, seed: i
             sources.prepare(check, bundle=bundle)
     plan.runtimes, plan.unavailable, plan.not_checked = names, unavailable, not_checked
     return plan, sources
+
+
+def loose_tolerances(checks_, loose: bool, wording: Wording) -> dict[str, str]:
+    """{check name: how its loose tolerances read} (``loose: rtol 0.01, atol 0``); PlanError for the first
+    loose one when ``loose`` is not given: such a tolerance passes results wrong in their third digit."""
+    from ..cli.checks import loose_problem
+    from ..parity.compare import is_loose, loose_words
+
+    found: dict[str, str] = {}
+    for check in checks_:
+        declared = [("tolerance", check.tolerance)] + [
+            (f"outputs.{name}", spec.tolerance) for name, spec in getattr(check, "outputs", {}).items()
+            if getattr(spec, "tolerance", None) is not None]
+        for key, tol in declared:
+            if not is_loose(tol.rtol, tol.atol, tol.exact):
+                continue
+            problem = loose_problem(tol.rtol, tol.atol, loose, tol.exact, wording.loose)
+            if problem:
+                raise PlanError(f"{check.manifest}: check {check.name!r}: {key}: {problem}")
+            words = loose_words(tol.rtol, tol.atol) + ("" if key == "tolerance" else f" for {key[8:]}")
+            found[check.name] = f"{found[check.name]}; {words}" if check.name in found else words
+    return found
 
 
 __all__ = ["API", "CLI", "EXACT_REFUSED", "ManifestError", "PlanError", "Wording", "make_plan"]

@@ -37,22 +37,13 @@ def load_case_file(path: str | Path) -> list[dict[str, Any]]:
 
     Every case is checked before anything runs; an error names the file, the case and the field.
     """
+    from ..jsonin import JsonInputError, read_json
+
     path = Path(path)
     try:
-        if path.is_dir():
-            raise CaseFileError(f"{path}: is a folder, not a case file")
-        if path.stat().st_size > MAX_CASE_FILE_BYTES:
-            raise CaseFileError(f"{path}: {path.stat().st_size:,} bytes; a case file may hold at most "
-                                f"{MAX_CASE_FILE_BYTES:,}")
-        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_nonfinite)
-    except FileNotFoundError:
-        raise CaseFileError(f"{path}: no such case file") from None
-    except OSError as exc:
-        raise CaseFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise CaseFileError(f"{path}: not UTF-8 text, so not a JSON case file (byte {exc.start}: {exc.reason})") from None
-    except ValueError as exc:
-        raise CaseFileError(f"{path}: not valid JSON ({exc})") from None
+        data = read_json(path, MAX_CASE_FILE_BYTES, parse_constant=_nonfinite)
+    except JsonInputError as exc:
+        raise CaseFileError(str(exc)) from None
     specs = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(specs, list) or not specs:
         raise CaseFileError(f"{path}: expected a non-empty list of cases, or an object with a \"cases\" list")

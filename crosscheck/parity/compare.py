@@ -13,6 +13,25 @@ import numpy as np
 
 from python_core.facts import DEFAULT_ATOL, DEFAULT_RTOL
 
+# A tolerance this loose accepts an error in the third significant digit: a wrong gradient (twice too
+# large, a missing term) passes. Used only when asked for (--loose), and then named by the verdict.
+LOOSE_TOLERANCE = 1e-3
+
+
+def is_loose(rtol: float, atol: float, exact: bool = False) -> bool:
+    return not exact and (rtol >= LOOSE_TOLERANCE or atol >= LOOSE_TOLERANCE)
+
+
+def loose_words(rtol: float, atol: float) -> str:
+    """How a verdict names a loose tolerance: ``loose: rtol 1, atol 0``."""
+    return f"loose: rtol {rtol:g}, atol {atol:g}"
+
+
+def loose_note(tolerance: dict) -> str:
+    """`` (loose: rtol 1, atol 0)`` for a report's loose ``tolerance`` (rtol, atol, exact), else ""."""
+    rtol, atol = tolerance.get("rtol", 0), tolerance.get("atol", 0)
+    return f" ({loose_words(rtol, atol)})" if is_loose(rtol, atol, tolerance.get("exact", False)) else ""
+
 
 @dataclass(frozen=True)
 class Tolerance:

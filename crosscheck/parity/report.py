@@ -11,7 +11,7 @@ from python_core import RESULT_ARRAYS
 
 from .accuracy import EXACT, case_accuracy, format_accuracy, summarize_accuracy
 from .cases import spec_for_report
-from .compare import Tolerance, array_scale, compare_arrays
+from .compare import Tolerance, array_scale, compare_arrays, loose_note
 from .contracts import Comparison, Report, ReportCase, RuntimeRun
 from .error_bounds import term_magnitudes
 from ..runtimes.base import describe_error
@@ -385,15 +385,16 @@ def verdict_line(report: dict[str, Any]) -> str:
             return (f"PARITY FAILED: the reference {reference} did not run"
                     + (f": {printable(why[0])}" if why else ""))
         return "PARITY FAILED"
+    loose = loose_note(report.get("tolerance") or {})
     not_checked = report.get("not_checked") or {}
     if not not_checked:
-        return "PARITY OK"
+        return "PARITY OK" + loose
     checked = report.get("checked") or [r for r in report["runtimes"] if r != report["reference"]]
     line = (f"PARITY OK for {', '.join(checked)} only (against {report['reference']}); "
             f"NOT CHECKED: {', '.join(not_checked)}")
     if not any(r.startswith("pyodide") for r in checked):
         line += "; python_core in Pyodide was not checked"
-    return line
+    return line + loose
 
 
 VALUES_FLAG = "--json-values full"

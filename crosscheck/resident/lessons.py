@@ -38,7 +38,7 @@ def plan_message(plan: Plan) -> dict[str, Any]:
             "cases": {name: [{"label": case.label, **case.to_json()} for case in cases]
                       for name, cases in plan.cases.items()},
             "runtimes": plan.runtimes, "unavailable": plan.unavailable, "not_checked": plan.not_checked,
-            "seed": plan.seed, "random": plan.random}
+            "seed": plan.seed, "random": plan.random, "loose": bool(plan.loose)}
 
 
 def plan_from_message(message: dict[str, Any]) -> Plan:
@@ -60,8 +60,12 @@ def plan_from_message(message: dict[str, Any]) -> Plan:
                        {name: np.asarray(raw["inputs"][name], dtype=np.int64 if spec.is_int else np.float64)
                         for name, spec in check.inputs.items()})
             for raw in message["cases"][check.name]]
+    from ..lessons.plan import CLI, loose_tolerances
+
+    # Read again: a manifest saved since the client planned may now declare a loose tolerance.
+    loose = loose_tolerances(checks, bool(message.get("loose")), CLI)
     return Plan(checks, cases, list(message["runtimes"]), dict(message["unavailable"]), dict(message["not_checked"]),
-                message["seed"], message["random"])
+                message["seed"], message["random"], loose=loose)
 
 
 # --- what the pool keeps between runs ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -199,21 +200,36 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def build_core_wheel(out_dir: Path) -> Path:
-    """python_core (its modules and facts.json) as a pure-Python wheel in ``out_dir``, byte for byte the same
-    for the same sources."""
+CORE_WHEEL_NAME = f"{PACKAGE_NAME.replace('-', '_')}-{CORE_VERSION}-py3-none-any.whl"
+
+
+def core_wheel_entries() -> list[tuple[str, bytes]]:
+    """(name, bytes) of every member of python_core's wheel, from today's sources, in the wheel's order."""
     dist_info = f"{PACKAGE_NAME.replace('-', '_')}-{CORE_VERSION}.dist-info"
     entries = sorted((path.relative_to(PYTHON_CORE.parent).as_posix(), path.read_bytes()) for path in core_files())
     entries += [(f"{dist_info}/{name}", text.encode()) for name, text in sorted(CORE_DIST_INFO.items())]
     record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
     entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
-    wheel = Path(out_dir) / f"{PACKAGE_NAME.replace('-', '_')}-{CORE_VERSION}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_STORED) as zf:
-        for name, data in entries:
+    return entries
+
+
+def core_wheel_bytes() -> bytes:
+    """python_core (its modules and facts.json) as a pure-Python wheel, byte for byte the same for the same
+    sources (so a folder's wheel can be compared with what today's sources make)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in core_wheel_entries():
             info = zipfile.ZipInfo(name, date_time=WHEEL_DATE)
             info.external_attr = WHEEL_MODE << 16
             info.create_system = 3  # Unix, whatever this machine is, so that the mode above is read as one
             zf.writestr(info, data)
+    return buffer.getvalue()
+
+
+def build_core_wheel(out_dir: Path) -> Path:
+    """python_core's wheel (``core_wheel_bytes``) written into ``out_dir``."""
+    wheel = Path(out_dir) / CORE_WHEEL_NAME
+    wheel.write_bytes(core_wheel_bytes())
     return wheel
 
 

@@ -67,9 +67,11 @@ def folder_hashes(folder: Path) -> dict[str, str]:
 
 
 def read_stamp(folder: Path) -> dict | None:
+    from ..jsonin import JsonInputError, read_json
+
     try:
-        stamp = json.loads((Path(folder) / STAMP).read_text())
-    except (OSError, ValueError):
+        stamp = read_json(Path(folder) / STAMP, LOCK_BYTES)
+    except JsonInputError:
         return None
     return stamp if isinstance(stamp, dict) else None
 
@@ -96,6 +98,83 @@ def problems(folder: Path, check_sources: bool = True) -> list[str]:
             found.append(f"{folder / name} was changed after assembly: sha256 expected {expected}, found {got}")
     for name in sorted(set(actual) - set(recorded)):
         found.append(f"{folder / name} was added after assembly (sha256 {actual[name]})")
+    if check_sources:
+        found += wheel_problems(folder)
+    return found
+
+
+LOCK = "pyodide-lock.json"
+CORE_PACKAGE = "dense-parity"
+LOCK_BYTES = 16 * 1024 * 1024
+WHEEL_MEMBER_BYTES = 16 * 1024 * 1024  # no module of python_core comes near; a bigger member is not one
+
+
+def _wheel_differences(wheel: Path, expected: list[tuple[str, bytes]]) -> list[str]:
+    """Which members of ``wheel`` differ from what today's sources make (names only: a reason, not a diff)."""
+    import zipfile
+
+    wanted = dict(expected)
+    try:
+        with zipfile.ZipFile(wheel) as zf:
+            infos = {info.filename: info for info in zf.infolist()}
+            changed = sorted(name for name, info in infos.items() if name in wanted and (
+                info.file_size != len(wanted[name]) or info.file_size > WHEEL_MEMBER_BYTES
+                or zf.read(info) != wanted[name]))
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError) as exc:
+        return [f"it is not a readable wheel ({exc})"]
+    found = [f"{name} differs from the sources" for name in changed]
+    found += [f"{name} is missing" for name in sorted(set(wanted) - set(infos))]
+    found += [f"{name} is not in the sources" for name in sorted(set(infos) - set(wanted))]
+    return found or ["its bytes differ from the wheel the sources make"]
+
+
+def wheel_problems(folder: Path) -> list[str]:
+    """The Pyodide runtimes load python_core from the folder's wheel, named in its pyodide-lock.json: both
+    are compared with what today's python_core sources make (the wheel is built byte for byte the same
+    from the same sources), so that an edited wheel fails however the stamp and the lock were updated
+    to match it. Cheap: a few tens of kB of sources zipped in memory."""
+    from ..jsonin import JsonInputError, read_json
+    from .assemble import CORE_WHEEL_NAME, NUMPY_SHA256, NUMPY_WHEEL, core_wheel_bytes, core_wheel_entries
+
+    folder = Path(folder)
+    expected = core_wheel_bytes()
+    expected_sha = hashlib.sha256(expected).hexdigest()
+    stale = "stale runtime: the python_core Pyodide would run is not today's sources: "
+    found: list[str] = []
+    wheel = folder / CORE_WHEEL_NAME
+    try:
+        actual_sha = sha256_file(wheel)
+    except OSError as exc:
+        actual_sha = None
+        found.append(f"{stale}{wheel} cannot be read ({exc.strerror or exc})")
+    if actual_sha is not None and actual_sha != expected_sha:
+        found.append(f"{stale}{wheel}: " + "; ".join(_wheel_differences(wheel, core_wheel_entries()))
+                     + f" (sha256 {actual_sha}, the sources make {expected_sha})")
+    try:
+        lock = read_json(folder / LOCK, LOCK_BYTES)
+        packages = lock["packages"]
+        entries = list(packages.items())
+    except (JsonInputError, KeyError, TypeError, AttributeError) as exc:
+        return found + [f"{folder / LOCK} is not a Pyodide lock ({exc})"]
+    for key, entry in entries:
+        if not isinstance(entry, dict):
+            found.append(f"{folder / LOCK}: package {key!r} is not an object")
+            continue
+        imports = entry.get("imports") if isinstance(entry.get("imports"), list) else []
+        if key == CORE_PACKAGE or "python_core" in imports:
+            if key != CORE_PACKAGE or entry.get("file_name") != CORE_WHEEL_NAME or entry.get("sha256") != expected_sha:
+                found.append(f"{stale}{folder / LOCK}: package {key!r} (python_core) is {entry.get('file_name')!r} "
+                             f"with sha256 {entry.get('sha256')}, the sources make {CORE_WHEEL_NAME} with sha256 "
+                             f"{expected_sha}")
+        elif entry.get("file_name") == NUMPY_WHEEL:
+            if entry.get("sha256") != NUMPY_SHA256:   # the browser and pyodide-node check the file against this
+                found.append(f"{folder / LOCK}: {NUMPY_WHEEL} has sha256 {entry.get('sha256')}, the pinned one "
+                             f"is {NUMPY_SHA256}")
+        else:
+            found.append(f"{folder / LOCK}: package {key!r} ({entry.get('file_name')!r}) is not one assemble puts "
+                         f"in the folder (NumPy and python_core only)")
+    if CORE_PACKAGE not in packages:
+        found.append(f"{folder / LOCK} has no {CORE_PACKAGE!r} package (python_core)")
     return found
 
 

@@ -8,26 +8,34 @@ tests use), or a folder made by ``build-site`` with ``--root``. Every response c
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 from pathlib import Path
 
 from ..paths import RUNTIME_DIR, WEB_DEMO
 from .server import StaticServer, host_warning
-from .build import MARKER, SiteError, check_built, check_runtime, check_site, frame_ancestors
+from .build import MANIFEST_BYTES, MARKER, SiteError, check_built, check_runtime, check_site, frame_ancestors
 
 PAGES = (("lab", "pages/lab.html"), ("exercise", "pages/exercise.html"), ("all pages", "pages/index.html"))
 
 
 def site_origins(root: Path) -> list[str]:
-    """The lesson origins a built site was made with (its manifest), [] when it names none."""
+    """The lesson origins a built site was made with (its manifest), [] when it names none; SiteError
+    when one is not an origin (it would go verbatim into the header: a ``*`` there lets every site in)."""
+    from ..jsonin import JsonInputError, read_json
+    from .origins import OriginError, normalize_origin
+
     try:
-        manifest = json.loads((root / MARKER).read_text())
-    except (OSError, ValueError):
+        manifest = read_json(root / MARKER, MANIFEST_BYTES)
+    except JsonInputError:
         return []
     origins = manifest.get("allowOrigins") if isinstance(manifest, dict) else None
-    return [o for o in origins if isinstance(o, str)] if isinstance(origins, list) else []
+    if not isinstance(origins, list):
+        return []
+    try:
+        return [normalize_origin(o) for o in origins]
+    except OriginError as exc:
+        raise SiteError(f"{root / MARKER}: allowOrigins: {exc}; run `python -m crosscheck build-site` again") from None
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
@@ -39,7 +47,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
         check_runtime(runtime_dir)
     else:
         root = Path(root).resolve()
-        if not (root / "pages" / "lab.html").exists():
+        if not any((root / path).exists() for _, path in PAGES):
             raise SiteError(f"{root} has no pages/lab.html: give --root a folder made by `python -m crosscheck build-site`")
         runtime_dir = root / "pyodide"   # absent in a CDN build, which never asks for it
         check_site(root)
@@ -58,6 +66,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, root: Path | None = None,
         print(f"Serving {root} at {server.url}/", flush=True)
         print(f"  lesson origins that may embed the pages: {', '.join(origins) or 'none (this origin only)'}", flush=True)
         for label, path in PAGES:
+            if not (root / path).exists():   # an exercise-only site
+                continue
             print(f"  {label + ':':11} {server.url}/{path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         stop = stop or threading.Event()

@@ -9,6 +9,8 @@ import numpy as np
 
 from python_core.wire import encode_array
 
+from ..parity.compare import loose_note
+
 from .datasets import Dataset
 from .tasks import Task
 
@@ -62,7 +64,7 @@ def format_summary(record: dict[str, Any]) -> str:
                          f"bit-identical; final weights max {parity['final_weights']['max_ulp']} ULP (relative "
                          f"{parity['final_weights']['max_rel_diff']:.3g}, "
                          + ("within" if parity["final_weights"]["ok"] else "OUTSIDE") + " the tolerance)")
-            lines.append("TRAINING PARITY OK" if parity["ok"] else
+            lines.append(f"TRAINING PARITY OK{loose_note(parity.get('tolerance') or {})}" if parity["ok"] else
                          f"TRAINING PARITY FAILED ({s['epochs_over_tolerance']} epochs over tolerance, first at "
                          f"epoch {s['first_epoch_over_tolerance']})")
         else:
