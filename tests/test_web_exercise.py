@@ -77,6 +77,47 @@ def test_a_correct_solution_passes(exercise, solution, lesson_pages):
     lesson_pages.screenshot(exercise, "exercise-passed-phone", viewport=lesson_pages.PHONE)
 
 
+def shown_state(page) -> str:
+    page.wait_for_function("() => !['stale', 'checking'].includes(document.documentElement.dataset.exercise)",
+                           timeout=60000)
+    return page.evaluate("document.documentElement.dataset.exercise")
+
+
+def test_the_keyboard_indents_like_python_checks_and_leaves(exercise, solution):
+    """Typed as a learner types: Enter after a line of backward() keeps its 8 spaces, Shift+Tab and
+    Tab move by 4, Ctrl+Enter checks (and adds no line), and Esc then Tab leaves for Check."""
+    exercise.evaluate("code => exercise.setCode(code)", solution)
+    line = next(text for text in solution.splitlines() if "self.dBiases =" in text)
+    exercise.click(f".cm-line:has-text({line.strip()!r})")
+    exercise.keyboard.press("End")
+    exercise.keyboard.press("Enter")
+    exercise.keyboard.type("unused = 0")
+    exercise.keyboard.press("Enter")
+    exercise.keyboard.press("Shift+Tab")
+    exercise.keyboard.press("Tab")
+    exercise.keyboard.type("twice = 1")
+    exercise.evaluate("document.documentElement.dataset.exercise = 'stale'")
+    exercise.keyboard.press("Control+Enter")
+    assert shown_state(exercise) == "passed", exercise.inner_text("#feedback")
+    indent = line[: len(line) - len(line.lstrip())]
+    assert indent == " " * 8
+    typed = solution.replace(line + "\n", f"{line}\n{indent}unused = 0\n{indent}twice = 1\n", 1)
+    assert exercise.evaluate("exercise.getCode()") == typed  # and Ctrl+Enter added no line
+    exercise.click(".cm-content")
+    exercise.keyboard.press("Escape")
+    exercise.keyboard.press("Tab")
+    assert exercise.evaluate("document.activeElement.id") == "check"
+    assert "Esc, then Tab" in exercise.inner_text("#editor-keys")
+
+
+def test_a_wrong_indentation_gets_a_hint(exercise, solution):
+    line = next(text for text in solution.splitlines() if "self.dBiases =" in text)
+    code = solution.replace(line, "      " + line.lstrip())
+    shown = check(exercise, code)
+    assert shown["title"] == f"IndentationError on line {line_of(code, 'self.dBiases =')}", shown
+    assert "steps of 4" in shown["text"]
+
+
 def test_other_correct_formulations_pass(exercise, solution):
     """Written differently, rounded differently: still correct (the check is not bit-for-bit)."""
     code = (solution.replace("self.output * (1.0 - self.output)", "self.output - self.output ** 2")

@@ -70,6 +70,10 @@ function errorFeedback(error, where) {
     // The learner's own frames, innermost last, each with the line of code it ran.
     values: (error.trace || []).filter((f) => f.code).map((f) => [`line ${f.line}`, `${f.code}   (in ${f.function})`]) };
   if (error.type === "SyntaxError") out.hint = "Python could not read the code: look at that line and the one before it (a missing bracket, colon or indentation).";
+  if (error.type === "IndentationError" || error.type === "TabError") {
+    out.hint = "Python reads the indentation: every line of a block starts with the same spaces, in steps of 4 " +
+      "(backward's body at 8), and no tab characters mixed with spaces. Tab and Enter in the editor indent by 4 spaces.";
+  }
   if (/matmul|not aligned|could not be broadcast|mismatch in its core dimension/.test(error.message)) {
     out.hint = "The shapes do not fit for this product: one of the operands probably needs a transpose (.T). " +
       "inputs is (batch, n_inputs), dZ is (batch, n_neurons), weights is (n_inputs, n_neurons).";

@@ -4,7 +4,8 @@
 // computed here, on the page's thread, where the learner's code cannot reach it. The verdict is
 // feedback for the learner, not proof: it is computed in their browser (docs/pages.md; for
 // credit, `python -m crosscheck grade`).
-import { EditorView, basicSetup, keymap, indentWithTab, python, setDiagnostics, lintGutter } from "../vendor/editor.mjs";
+import { EditorView, setDiagnostics } from "../vendor/editor.mjs";
+import { pythonEditorExtensions, keysNote, CHECK_KEY } from "./editor.mjs";
 import { runCase } from "../lib/dense-layer.mjs";
 import { encodeSpec } from "../lib/wire.mjs";
 import { describeShape, hiddenCases } from "../lib/cases.mjs";
@@ -47,8 +48,7 @@ const view = new EditorView({
   doc: loadSaved() ?? starter,
   parent: $("editor"),
   extensions: [
-    basicSetup, python(), lintGutter(),
-    keymap.of([{ key: "Mod-Enter", run: () => { check(); return true; } }, indentWithTab]),
+    ...pythonEditorExtensions({ onCheck: () => check(), label: "Your Python code: the DenseLayer class" }),
     EditorView.updateListener.of((update) => {
       if (!update.docChanged) return;
       if (update.transactions.some((tr) => LEARNER_EVENTS.some((e) => tr.isUserEvent(e)))) hostCode = false;
@@ -58,6 +58,8 @@ const view = new EditorView({
     }),
   ],
 });
+$("editor").after(keysNote());
+$("feedback").textContent = `Press Check (or ${CHECK_KEY} in the editor) when you are ready.`;
 $("saved").textContent = loadSaved() ? "Your saved code was restored." : "Starter code.";
 const getCode = () => view.state.doc.toString();
 function setCode(code, { fromHost = false } = {}) {
