@@ -122,6 +122,33 @@ class LessonPages:
             page.set_viewport_size(before)
 
 
+    AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package.json
+
+    def serious_violations(self, page, where: str) -> list[str]:
+        """axe-core's serious and critical violations on ``page`` as it is now, at desktop and then
+        phone width (then back): one line each, naming the rule and the elements."""
+        found = []
+        before = page.viewport_size
+        for name, viewport in (("desktop", self.DESKTOP), ("phone", self.PHONE)):
+            page.set_viewport_size(viewport)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            if not page.evaluate("typeof window.axe === 'object'"):
+                page.add_script_tag(path=str(self.AXE))
+            found += page.evaluate("""async (where) => {
+                const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+                return violations.filter(v => v.impact === "serious" || v.impact === "critical")
+                  .map(v => `${where}: ${v.id} (${v.impact}): ${v.help}: ` +
+                            v.nodes.slice(0, 4).map(n => n.target.join(" ")).join(", ") +
+                            ` (${(v.nodes[0].any[0] || v.nodes[0].all[0] || {}).message || ""})`);
+            }""", f"{where} at {name} width")
+        page.set_viewport_size(before)
+        return found
+
+    def assert_accessible(self, page, where: str) -> None:
+        found = self.serious_violations(page, where)
+        assert not found, "axe-core:\n" + "\n".join(found)
+
+
 @pytest.fixture(scope="session")
 def lesson_pages(static_server, chromium, verified_runtime):
     return LessonPages(static_server, chromium, REPO / "artifacts" / "screenshots")

@@ -59,6 +59,14 @@ def line_of(code: str, text: str) -> int:
     return next(n for n, line in enumerate(code.splitlines(), 1) if text in line)
 
 
+def test_no_serious_accessibility_violation(exercise, solution, lesson_pages):
+    """axe-core, after load and after a check, at both widths."""
+    lesson_pages.assert_accessible(exercise, "exercise after load")
+    assert check(exercise, solution)["state"] == "passed"
+    assert exercise.evaluate("document.activeElement.id") == "check"  # kept through the check (aria-disabled)
+    lesson_pages.assert_accessible(exercise, "exercise after a check")
+
+
 def test_the_starter_names_the_first_open_gap(exercise, starter, lesson_pages):
     lesson_pages.screenshot(exercise, "exercise-start-desktop")
     lesson_pages.screenshot(exercise, "exercise-start-phone", viewport=lesson_pages.PHONE)

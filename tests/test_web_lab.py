@@ -64,6 +64,13 @@ def python_core_in_pyodide(pyodide_chromium, spec) -> dict[str, np.ndarray]:
     return result["arrays"]
 
 
+def test_no_serious_accessibility_violation(lab, lesson_pages):
+    """axe-core, after load and after a run, at both widths."""
+    lesson_pages.assert_accessible(lab, "lab after load")
+    run_and_wait(lab)
+    lesson_pages.assert_accessible(lab, "lab after a run")
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "linear"])
 def test_lab_shows_exactly_the_python_numbers(lab, lesson_pages, pyodide_chromium, activation):
     """Every Python cell is exactly the float64 python_core computes (bits and shown text), it is

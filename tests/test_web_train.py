@@ -33,6 +33,10 @@ def train_and_wait(page, timeout_s: float = 240) -> dict:
     return page.evaluate("window.trainingResult")
 
 
+def test_no_serious_accessibility_violation_after_load(train_page, lesson_pages):
+    lesson_pages.assert_accessible(train_page, "training page after load")
+
+
 def test_xor_trains_in_both_runtimes_to_four_correct_rows_with_one_curve(train_page, lesson_pages):
     page = train_page
     page.select_option("#task", "xor")
@@ -54,6 +58,10 @@ def test_xor_trains_in_both_runtimes_to_four_correct_rows_with_one_curve(train_p
     assert p["epochsCompared"] == epochs and p["withinTolerance"] and p["epochsOutsideTolerance"] == 0
     assert p["worstAbsDiff"] <= ATOL + RTOL * float(losses.max())
     assert "4 of 4 rows right" in page.inner_text("#summary")
+    assert page.evaluate("document.activeElement.id") == "train"  # kept through the run (aria-disabled)
+    # the live region spoke of the run's end, with its outcome, not of each chunk
+    assert "Done" in page.inner_text("#announce") and "4 of 4 rows right" in page.inner_text("#announce")
+    lesson_pages.assert_accessible(page, "training page after XOR")
     lesson_pages.screenshot(page, "train-xor-desktop")
     lesson_pages.screenshot(page, "train-xor-phone", viewport=lesson_pages.PHONE)
 
@@ -90,7 +98,8 @@ def test_stop_ends_a_run_and_the_page_keeps_answering(train_page):
     page.wait_for_function("() => document.documentElement.dataset.train === 'stopped'", timeout=60_000)
     result = page.evaluate("window.trainingResult")
     assert 0 < result["epochs"]["python"] < 100000 and result["phase"] == "stopped"
-    assert not page.is_disabled("#train") and page.is_disabled("#stop")
+    assert page.get_attribute("#train", "aria-disabled") == "false" and page.get_attribute("#stop", "aria-disabled") == "true"
+    assert page.evaluate("document.activeElement.id") == "stop"  # the pressed button kept the focus
     assert page.errors == []
 
 

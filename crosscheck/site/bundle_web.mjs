@@ -24,7 +24,7 @@ const ENTRIES = {
 export { EditorState, EditorSelection, Prec } from "@codemirror/state";
 export { keymap } from "@codemirror/view";
 export { indentWithTab, indentMore, indentLess } from "@codemirror/commands";
-export { indentUnit } from "@codemirror/language";
+export { indentUnit, HighlightStyle, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 export { python } from "@codemirror/lang-python";
 export { setDiagnostics, lintGutter } from "@codemirror/lint";`,
   // The facts both languages read (python_core/facts.json), as a module the pages and Node import.

@@ -4,6 +4,7 @@
 // (the editor keeps Tab for indenting; CodeMirror lets Esc then Tab move focus on).
 import {
   EditorView, EditorState, EditorSelection, basicSetup, keymap, python, lintGutter, Prec, indentUnit, indentMore, indentLess,
+  HighlightStyle, syntaxHighlighting, defaultHighlightStyle,
 } from "../vendor/editor.mjs";
 
 export const INDENT = 4;
@@ -20,6 +21,11 @@ function tabSpaces(view) {
   return true;
 }
 
+// CodeMirror's default colours, with the two below 4.5:1 on white (escapes #e40, invalid #f00) darkened.
+const DARKER = { "#e40": "#b83200", "#f00": "#c00" };
+const highlightStyle = HighlightStyle.define(defaultHighlightStyle.specs.map((spec) =>
+  DARKER[spec.color] ? { ...spec, color: DARKER[spec.color] } : spec));
+
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 export const CHECK_KEY = isMac ? "Cmd+Enter" : "Ctrl+Enter";
 
@@ -29,10 +35,11 @@ export const CHECK_KEY = isMac ? "Cmd+Enter" : "Ctrl+Enter";
  */
 export function pythonEditorExtensions({ onCheck, label }) {
   return [
-    basicSetup, python(), lintGutter(),
+    basicSetup, python(), lintGutter(), syntaxHighlighting(highlightStyle),
     indentUnit.of(" ".repeat(INDENT)), EditorState.tabSize.of(INDENT),
     EditorView.editorAttributes.of({ class: "python-editor" }),
-    EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": "editor-keys" }),
+    // (tabindex: a contenteditable is focusable anyway; saying so lets checkers see the scroller is reachable)
+    EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": "editor-keys", tabindex: "0" }),
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { onCheck(); return true; }, preventDefault: true }])),
     keymap.of([{ key: "Tab", run: tabSpaces, shift: indentLess }]),
   ];

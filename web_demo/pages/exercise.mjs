@@ -90,7 +90,9 @@ let checking = false;
 
 function updateButton() {
   const button = $("check");
-  button.disabled = checking || runtime.state !== "ready";
+  // aria-disabled, not disabled: a disabled button drops the focus of the learner who pressed it.
+  button.disabled = false;
+  button.setAttribute("aria-disabled", String(checking || runtime.state !== "ready"));
   button.textContent = checking ? "Checking…" : runtime.state === "ready" ? "Check" :
     runtime.state === "failed" ? "Check (Python failed to load)" : "Check (Python loading…)";
 }

@@ -255,11 +255,11 @@ async function trainIn(name, r, startState) {
 }
 
 async function startRun(overrides = {}) {
-  if (run && run.phase === "training") return;
+  if (run && (run.phase === "training" || run.phase === "loading")) return;
   for (const [k, v] of Object.entries(overrides)) if ($(k)) $(k).value = String(v);
   if (overrides.task) $("images-label").hidden = overrides.task !== "mnist";
   const settings = readSettings();
-  if (settings.problems.length) { $("status").textContent = `Check the settings: ${settings.problems.join("; ")}.`; return; }
+  if (settings.problems.length) { $("status").textContent = `Check the settings: ${settings.problems.join("; ")}.`; announce($("status").textContent); return; }
   makePlot();
   let resolveInitial;
   const initial = new Promise((res) => { resolveInitial = res; });
@@ -296,6 +296,7 @@ async function startRun(overrides = {}) {
     await Promise.all([putData("python", r.key, data), putData("javascript", r.key, data)]);
     r.phase = "training";
     setState("training");
+    announce(`Training ${settings.task === "xor" ? "XOR" : "MNIST 5 vs 8"} for ${settings.epochs.toLocaleString()} epochs in both runtimes.`);
     draw();
     // JavaScript starts from the weights Python drew (its first chunk's initial_state).
     await Promise.all([trainIn("python", r, null), initial.then((state) => trainIn("javascript", r, state))]);
@@ -305,6 +306,7 @@ async function startRun(overrides = {}) {
     r.error = `${err.name}: ${err.message}`;
     r.resolveInitial(null);
     $("status").textContent = `Training failed: ${r.error}`;
+    announce($("status").textContent);
     embed.post("error", { message: `training failed: ${r.error}` });
   }
   draw();
@@ -324,6 +326,7 @@ function finish(r) {
     finalLoss: { python: r.losses.python.at(-1) ?? null, javascript: r.losses.javascript.at(-1) ?? null },
     parity: { epochsCompared: g.n, worstAbsDiff: g.worst, worstUlp: Number(g.worstUlp), epochsOutsideTolerance: g.outside, withinTolerance: g.n > 0 && !g.outside },
     ...outcome };
+  if (r.phase !== "failed") announce(`${$("status").textContent} ${$("summary").textContent}`);
   window.trainingResult = details;
   setState(r.phase);
   if (r.phase !== "failed") embed.post("result", { passed: r.phase === "done" && outcome.goalMet && details.parity.withinTolerance, details });
@@ -344,9 +347,15 @@ function outcomes(r) {
 }
 
 function setControls(busy) {
-  for (const id of ["task", "hidden", "lr", "epochs", "images", "train"]) $(id).disabled = busy;
-  $("stop").disabled = !busy;
+  for (const id of ["task", "hidden", "lr", "epochs", "images"]) $(id).disabled = busy;
+  // aria-disabled, not disabled: a disabled button drops the focus of the learner who pressed it.
+  $("train").setAttribute("aria-disabled", String(busy));
+  $("stop").disabled = false;
+  $("stop").setAttribute("aria-disabled", String(!busy));
 }
+
+/** The live region: a run's start, its end and errors; the per-chunk status line is not announced. */
+const announce = (text) => { $("announce").textContent = text; };
 
 $("train").addEventListener("click", () => startRun());
 $("stop").addEventListener("click", () => stopRun());
@@ -485,6 +494,7 @@ python.boot().then(async () => {
   try { await jsBoot; } catch (err) { jsError = `${err.name}: ${err.message}`; }
   if (jsError) {
     $("status").textContent = `The JavaScript worker could not start (${jsError}). Reload the page to try again.`;
+    announce($("status").textContent);
     embed.post("error", { message: `the JavaScript worker could not start: ${jsError}` });
   } else if (python.state === "ready") {
     $("status").textContent = "Ready: choose a task and press Train.";
