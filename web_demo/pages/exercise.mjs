@@ -84,6 +84,31 @@ function reset({ fromHost = false } = {}) {
 }
 $("reset").addEventListener("click", () => reset());
 
+// The last verdict, kept with the code it judged, so that a reload shows where the learner was.
+const verdictKey = `${storageKey}/verdict`;
+const VERDICT_FIELDS = ["passed", "kind", "title", "detail", "values", "hint", "caseInputs", "caseResults"];
+function keepVerdict(feedback) {
+  try {
+    localStorage.setItem(verdictKey, JSON.stringify({ code: getCode(), at: new Date().toISOString(),
+      feedback: Object.fromEntries(VERDICT_FIELDS.map((k) => [k, feedback[k] ?? null])) }));
+  } catch { /* storage blocked: the verdict lives as long as the page */ }
+}
+function showCaseList(caseResults) {
+  $("cases").replaceChildren(...(caseResults || []).map(({ label, passed }) =>
+    el("li", { class: passed === true ? "pass" : passed === false ? "fail" : "skipped" }, passed === null ? `${label}: not run` : label)));
+}
+function restoreVerdict() {
+  let kept;
+  try { kept = JSON.parse(localStorage.getItem(verdictKey)); } catch { return; }
+  if (!kept || !kept.feedback || typeof kept.feedback.title !== "string") return;
+  const when = new Date(kept.at).toLocaleString();
+  showFeedback({ ...kept.feedback, values: kept.feedback.values || [],
+    kept: kept.code === getCode() ? `Your last check of this code (${when}), kept from before the reload.`
+      : `Your last check (${when}), of an earlier version of the code: press Check to check it as it is now.` });
+  showCaseList(kept.feedback.caseResults);
+  $("feedback").dataset.restored = kept.code === getCode() ? "same-code" : "older-code";
+}
+
 // --- Python ------------------------------------------------------------------------------
 const runtime = new ExerciseRunner($("loading"), { onStateChange: () => updateButton() });
 let checking = false;
@@ -101,7 +126,7 @@ function setState(state) {
   document.documentElement.dataset.exercise = state;
 }
 
-function showFeedback({ kind, title, detail, values = [], hint = null }) {
+function showFeedback({ kind, title, detail, values = [], hint = null, caseInputs = null, kept = null }) {
   const box = $("feedback");
   box.className = `message ${kind === "pass" ? "ok" : kind === "info" ? "info" : "bad"}`;
   box.dataset.kind = kind;
@@ -110,6 +135,9 @@ function showFeedback({ kind, title, detail, values = [], hint = null }) {
     detail && el("div", { class: "detail" }, detail),
     values.length && el("div", { class: "values" }, values.flatMap(([k, v]) => [el("span", {}, k), el("span", { dataset: { value: k } }, v)])),
     hint && el("div", { class: "hint" }, "Hint: ", hint),
+    caseInputs && el("details", { class: "case-inputs" }, el("summary", {}, `The inputs of ${caseInputs.label}`),
+      el("div", { class: "values" }, caseInputs.arrays.flatMap(([k, v]) => [el("span", {}, k), el("pre", { dataset: { input: k } }, v)]))),
+    kept && el("div", { class: "kept" }, kept),
   ].filter(Boolean));
 }
 
@@ -138,9 +166,9 @@ async function check() {
     $("check-status").textContent = "";
   }
   showFeedback(feedback);
+  keepVerdict(feedback);
   if (feedback.line) markLine(feedback.line, `${feedback.title}: ${feedback.detail}`);
-  $("cases").replaceChildren(...(feedback.caseResults || []).map(({ label, passed }) =>
-    el("li", { class: passed === true ? "pass" : passed === false ? "fail" : "skipped" }, passed === null ? `${label}: not run` : label)));
+  showCaseList(feedback.caseResults);
   setState(feedback.passed ? "passed" : feedback.kind);
   // Never the learner's source: an error's values quote their lines, so only expected/given go out.
   const values = Object.fromEntries((feedback.values || []).filter(([k]) => k === "expected" || k === "given"));
@@ -187,6 +215,7 @@ window.exercise = { getCode, setCode, check, starter, get state() { return docum
 
 setState("booting");
 updateButton();
+restoreVerdict();
 let announced = false;
 runtime.boot().then(() => {
   $("meta").textContent = runtime.describe();
