@@ -213,6 +213,7 @@ def test_invalid_edit_is_refused_inline(lab, lesson_pages, field, text, message)
     assert lab.get_attribute("#verdict", "data-verdict") == "failed"
     assert "Fix the highlighted field" in lab.inner_text("#verdict")
     assert lab.locator("td.cell").count() == 0 and lab.is_visible("#run")
+    assert lab.inner_text("#accuracy") == ""  # the line about the cleared results goes with them
     assert lab.errors == []
     if field == "weights" and "abc" in text:
         lesson_pages.screenshot(lab, "lab-invalid-desktop")
