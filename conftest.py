@@ -92,8 +92,11 @@ class LessonPages:
     def __init__(self, server, chromium, shots_dir):
         self.server, self.chromium, self.shots_dir = server, chromium, shots_dir
 
-    def open(self, path: str, viewport=None, wait_python: bool = True, base_url: str | None = None):
+    def open(self, path: str, viewport=None, wait_python: bool = True, base_url: str | None = None,
+             init_script: str | None = None):
         page = self.chromium.new_page(viewport=viewport or self.DESKTOP)
+        if init_script:  # runs in the page before its own scripts
+            page.add_init_script(init_script)
         page.errors = []
         page.on("pageerror", lambda err: page.errors.append(str(err)))
         page.goto((base_url or self.server.url) + path)

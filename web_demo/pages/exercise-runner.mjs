@@ -7,6 +7,7 @@
 // the learner's code); anything the worker posts on its global channel after the check started
 // is ignored. Each worker gets the page's compiled Pyodide core (lib/pyodide-module.mjs).
 import { compiledPyodide, pyodideSnapshot } from "../lib/pyodide-module.mjs";
+import { LoadProgress } from "../lib/load-progress.mjs";
 
 export class TimeoutError extends Error {
   constructor(ms) {
@@ -15,7 +16,6 @@ export class TimeoutError extends Error {
   }
 }
 
-const STAGES = [["loading Pyodide", 10], ["loading NumPy", 55], ["importing", 85], ["ready", 100]];
 const BOOT_TIMEOUT_MS = 180000;
 const WORKER_URL = new URL("./exercise-worker.mjs", import.meta.url);
 
@@ -64,12 +64,9 @@ export class ExerciseRunner {
     this.onStateChange(state);
   }
 
-  _progress(stage, ms) {
+  _progress(stage) {
     if (this.versions) return;   // later boots happen in the background
-    const found = STAGES.find(([prefix]) => stage.startsWith(prefix));
-    if (found) this.indicator.querySelector("progress").value = found[1];
-    this.indicator.querySelector(".loading-text").textContent =
-      `Loading Python (Pyodide + NumPy): ${stage}… ${(ms / 1000).toFixed(1)} s`;
+    this.loadProgress.step(stage);
   }
 
   /** Starts the next worker booting; resolves when it is ready, never rejects. */
@@ -81,6 +78,10 @@ export class ExerciseRunner {
       this._setState("booting");
       this.indicator.hidden = false;
       this.indicator.classList.remove("failed");
+      this.loadProgress ??= new LoadProgress(this.indicator);
+      this.loadProgress.start();
+      const end = () => this.loadProgress.end();
+      spare.ready.then(end, end);
     }
     this.ready = spare.ready.then(
       (versions) => {
