@@ -171,8 +171,11 @@ function makePlot() {
       { label: "epoch" },
       { label: "Python", scale: "loss", stroke: RUNTIMES.python.color, width: 2, value: (u, v) => v == null ? "–" : v.toPrecision(6) },
       { label: "JavaScript", scale: "loss", stroke: RUNTIMES.javascript.color, width: 1.5, dash: [6, 4], value: (u, v) => v == null ? "–" : v.toPrecision(6) },
-      // Thin and faint, without points: over thousands of epochs it is a trace behind the curves, not a band.
-      { label: "|Δ|", scale: "gap", stroke: "rgba(180, 35, 24, 0.4)", width: 0.75, points: { show: false }, value: (u, v) => v == null ? "0" : v.toExponential(2) },
+      // Faint dots, no line: the gap jumps by orders of magnitude from one epoch to the next, and a line
+      // joining them would be a solid band over the curves.
+      { label: "|Δ|", scale: "gap", stroke: "rgba(180, 35, 24, 0.45)", fill: "rgba(180, 35, 24, 0.45)", width: 0,
+        paths: () => null, points: { show: true, size: 2.5, width: 0, fill: "rgba(180, 35, 24, 0.35)" },
+        value: (u, v) => v == null ? "0" : v.toExponential(2) },
     ],
     axes: [
       { label: "epoch" },
