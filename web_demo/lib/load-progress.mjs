@@ -1,6 +1,7 @@
 // The loading bar of a page's Python: it moves with the bytes of Pyodide's core as they arrive (the
 // page downloads and compiles it before any worker starts: pyodide-module.mjs), then with the
-// stages the worker names (NumPy, the imports). Its text is not announced as it changes: the
+// stages the worker names and, within them, the bytes the worker fetches (its standard library,
+// NumPy's wheel: fetch-bytes.mjs). Its text is not announced as it changes: the
 // indicator is aria-busy while loading, so a screen reader hears the outcome, not every tick.
 import { onCoreDownload } from "./pyodide-module.mjs";
 
@@ -27,11 +28,16 @@ export class LoadProgress {
     this.render();
   }
 
-  /** A stage the worker named. */
-  step(stage) {
-    const found = STAGES.find(([prefix]) => stage.startsWith(prefix));
-    if (found) this.floor = Math.max(this.floor, found[1]);
-    this.stage = stage;
+  /** A stage the worker named; bytes: {loaded, total} of what the worker fetched so far, if it says. */
+  step(stage, bytes) {
+    const k = STAGES.findIndex(([prefix]) => stage.startsWith(prefix));
+    if (k >= 0) this.floor = Math.max(this.floor, STAGES[k][1]);
+    if (k >= 0 && bytes && bytes.total && k + 1 < STAGES.length) {
+      // within the stage's band, never back (the total grows as each new file starts)
+      const [from, to] = [STAGES[k][1], STAGES[k + 1][1]];
+      this.floor = Math.max(this.floor, from + (to - from) * Math.min(1, bytes.loaded / bytes.total));
+    }
+    this.stage = bytes && bytes.total ? `${stage}, ${MB(bytes.loaded)} of ${MB(bytes.total)} MB` : stage;
     this.render();
   }
 

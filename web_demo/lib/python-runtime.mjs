@@ -17,7 +17,7 @@ export class PythonRuntime {
     this.progress = new LoadProgress(indicator);
     this.client = new PyodideClient({
       workerUrl: new URL("./pyodide-worker.mjs", import.meta.url),
-      onProgress: (stage, ms) => this._progress(stage, ms),
+      onProgress: (stage, ms, bytes) => this.progress.step(stage, bytes),
       // After a timeout the worker is gone: a fresh one boots at once, so the page can go on.
       onCallTimeout: () => this.boot("restarting after the timeout"),
     });
@@ -29,9 +29,6 @@ export class PythonRuntime {
     this.onStateChange(state);
   }
 
-  _progress(stage) {
-    this.progress.step(stage);
-  }
 
   /** Boots (or re-boots) the worker; resolves when Python is ready, never rejects. */
   boot(reason = "") {

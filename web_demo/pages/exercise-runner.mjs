@@ -28,7 +28,7 @@ class Spare {
       const timer = setTimeout(() => reject(new Error(`Python did not boot within ${BOOT_TIMEOUT_MS / 1000} s`)), BOOT_TIMEOUT_MS);
       this.worker.onmessage = (event) => {
         const msg = event.data || {};
-        if (msg.type === "progress") return onProgress(msg.stage, msg.ms);
+        if (msg.type === "progress") return onProgress(msg.stage, msg.ms, msg.bytes);
         if (msg.type !== "booted") return;
         clearTimeout(timer);
         this.worker.onmessage = null;   // nothing more is read on the global channel
@@ -64,14 +64,14 @@ export class ExerciseRunner {
     this.onStateChange(state);
   }
 
-  _progress(stage) {
+  _progress(stage, ms, bytes) {
     if (this.versions) return;   // later boots happen in the background
-    this.loadProgress.step(stage);
+    this.loadProgress.step(stage, bytes);
   }
 
   /** Starts the next worker booting; resolves when it is ready, never rejects. */
   boot() {
-    const spare = new Spare((stage, ms) => this._progress(stage, ms));
+    const spare = new Spare((stage, ms, bytes) => this._progress(stage, ms, bytes));
     this.spare = spare;
     document.documentElement.dataset.spare = "booting";
     if (!this.versions) {
