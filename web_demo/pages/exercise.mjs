@@ -33,7 +33,9 @@ function loadSaved() {
 function save(code) {
   try {
     if (code === starter) localStorage.removeItem(storageKey); else localStorage.setItem(storageKey, code);
-    $("saved").textContent = code === starter ? "Starter code." : "Your code is saved in this browser.";
+    // Set only when it changes: the line is a live region, and each keystroke's save must not be announced.
+    const said = code === starter ? "Starter code." : "Your code is saved in this browser.";
+    if ($("saved").textContent !== said) $("saved").textContent = said;
   } catch {
     $("saved").textContent = "This browser does not allow saving here: copy your code before leaving.";
   }
