@@ -92,8 +92,11 @@ class LessonPages:
     def __init__(self, server, chromium, shots_dir):
         self.server, self.chromium, self.shots_dir = server, chromium, shots_dir
 
-    def open(self, path: str, viewport=None, wait_python: bool = True, base_url: str | None = None):
+    def open(self, path: str, viewport=None, wait_python: bool = True, base_url: str | None = None,
+             init_script: str | None = None):
         page = self.chromium.new_page(viewport=viewport or self.DESKTOP)
+        if init_script:  # runs in the page before its own scripts
+            page.add_init_script(init_script)
         page.errors = []
         page.on("pageerror", lambda err: page.errors.append(str(err)))
         page.goto((base_url or self.server.url) + path)
@@ -120,6 +123,33 @@ class LessonPages:
         page.screenshot(path=str(self.shots_dir / f"{name}.png"), full_page=True)
         if viewport:
             page.set_viewport_size(before)
+
+
+    AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package.json
+
+    def serious_violations(self, page, where: str) -> list[str]:
+        """axe-core's serious and critical violations on ``page`` as it is now, at desktop and then
+        phone width (then back): one line each, naming the rule and the elements."""
+        found = []
+        before = page.viewport_size
+        for name, viewport in (("desktop", self.DESKTOP), ("phone", self.PHONE)):
+            page.set_viewport_size(viewport)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            if not page.evaluate("typeof window.axe === 'object'"):
+                page.add_script_tag(path=str(self.AXE))
+            found += page.evaluate("""async (where) => {
+                const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+                return violations.filter(v => v.impact === "serious" || v.impact === "critical")
+                  .map(v => `${where}: ${v.id} (${v.impact}): ${v.help}: ` +
+                            v.nodes.slice(0, 4).map(n => n.target.join(" ")).join(", ") +
+                            ` (${(v.nodes[0].any[0] || v.nodes[0].all[0] || {}).message || ""})`);
+            }""", f"{where} at {name} width")
+        page.set_viewport_size(before)
+        return found
+
+    def assert_accessible(self, page, where: str) -> None:
+        found = self.serious_violations(page, where)
+        assert not found, "axe-core:\n" + "\n".join(found)
 
 
 @pytest.fixture(scope="session")

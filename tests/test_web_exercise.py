@@ -59,6 +59,14 @@ def line_of(code: str, text: str) -> int:
     return next(n for n, line in enumerate(code.splitlines(), 1) if text in line)
 
 
+def test_no_serious_accessibility_violation(exercise, solution, lesson_pages):
+    """axe-core, after load and after a check, at both widths."""
+    lesson_pages.assert_accessible(exercise, "exercise after load")
+    assert check(exercise, solution)["state"] == "passed"
+    assert exercise.evaluate("document.activeElement.id") == "check"  # kept through the check (aria-disabled)
+    lesson_pages.assert_accessible(exercise, "exercise after a check")
+
+
 def test_the_starter_names_the_first_open_gap(exercise, starter, lesson_pages):
     lesson_pages.screenshot(exercise, "exercise-start-desktop")
     lesson_pages.screenshot(exercise, "exercise-start-phone", viewport=lesson_pages.PHONE)
@@ -75,6 +83,47 @@ def test_a_correct_solution_passes(exercise, solution, lesson_pages):
     assert exercise.locator("#cases li.pass").count() == 5
     lesson_pages.screenshot(exercise, "exercise-passed-desktop")
     lesson_pages.screenshot(exercise, "exercise-passed-phone", viewport=lesson_pages.PHONE)
+
+
+def shown_state(page) -> str:
+    page.wait_for_function("() => !['stale', 'checking'].includes(document.documentElement.dataset.exercise)",
+                           timeout=60000)
+    return page.evaluate("document.documentElement.dataset.exercise")
+
+
+def test_the_keyboard_indents_like_python_checks_and_leaves(exercise, solution):
+    """Typed as a learner types: Enter after a line of backward() keeps its 8 spaces, Shift+Tab and
+    Tab move by 4, Ctrl+Enter checks (and adds no line), and Esc then Tab leaves for Check."""
+    exercise.evaluate("code => exercise.setCode(code)", solution)
+    line = next(text for text in solution.splitlines() if "self.dBiases =" in text)
+    exercise.click(f".cm-line:has-text({line.strip()!r})")
+    exercise.keyboard.press("End")
+    exercise.keyboard.press("Enter")
+    exercise.keyboard.type("unused = 0")
+    exercise.keyboard.press("Enter")
+    exercise.keyboard.press("Shift+Tab")
+    exercise.keyboard.press("Tab")
+    exercise.keyboard.type("twice = 1")
+    exercise.evaluate("document.documentElement.dataset.exercise = 'stale'")
+    exercise.keyboard.press("Control+Enter")
+    assert shown_state(exercise) == "passed", exercise.inner_text("#feedback")
+    indent = line[: len(line) - len(line.lstrip())]
+    assert indent == " " * 8
+    typed = solution.replace(line + "\n", f"{line}\n{indent}unused = 0\n{indent}twice = 1\n", 1)
+    assert exercise.evaluate("exercise.getCode()") == typed  # and Ctrl+Enter added no line
+    exercise.click(".cm-content")
+    exercise.keyboard.press("Escape")
+    exercise.keyboard.press("Tab")
+    assert exercise.evaluate("document.activeElement.id") == "check"
+    assert "Esc, then Tab" in exercise.inner_text("#editor-keys")
+
+
+def test_a_wrong_indentation_gets_a_hint(exercise, solution):
+    line = next(text for text in solution.splitlines() if "self.dBiases =" in text)
+    code = solution.replace(line, "      " + line.lstrip())
+    shown = check(exercise, code)
+    assert shown["title"] == f"IndentationError on line {line_of(code, 'self.dBiases =')}", shown
+    assert "steps of 4" in shown["text"]
 
 
 def test_other_correct_formulations_pass(exercise, solution):
@@ -120,7 +169,11 @@ def test_a_wrong_derivative_names_dweights_and_its_first_wrong_element(exercise,
 
     x, w = np.array(case["inputs"]), np.array(case["weights"])
     a = 1 / (1 + np.exp(-(x @ w + np.array(case["biases"]))))
-    assert float(shown["values"]["given"]) == pytest.approx((x.T @ (np.array(case["upstream"]) * a))[0, 0], rel=1e-12)
+    given = (x.T @ (np.array(case["upstream"]) * a))[0, 0]
+    assert float(shown["values"]["given"]) == pytest.approx(given, rel=1e-12)
+    expected = expected_gradients(exercise, "dWeights", 0, 0)
+    assert float(shown["values"]["difference"].split()[0]) == pytest.approx(given - expected, rel=1e-9)
+    assert float(shown["values"]["ratio"].split()[0]) == pytest.approx(given / expected, rel=1e-5)
     assert "derivative of the activation" in shown["text"]
     lesson_pages.screenshot(exercise, "exercise-wrong-desktop")
     lesson_pages.screenshot(exercise, "exercise-wrong-phone", viewport=lesson_pages.PHONE)
@@ -151,6 +204,16 @@ def test_a_mean_instead_of_a_sum_is_named(exercise, solution):
     expected, given = float(shown["values"]["expected"]), float(shown["values"]["given"])
     assert given * 3 == pytest.approx(expected, rel=1e-12)
     assert "mean over the batch" in shown["text"] and "sum" in shown["text"]
+    import numpy as np
+
+    # The hidden case's inputs are shown: from them alone, the expected dBiases[0][0] is worked out here.
+    shown_inputs = {name: np.array([[float(v) for v in row.split(",")] for row in text.splitlines()])
+                    for name, text in exercise.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+                        '#feedback [data-input]')].map(e => [e.dataset.input, e.textContent]))""").items()}
+    assert "hidden case 1" in exercise.inner_text("#feedback summary")
+    assert shown_inputs["inputs"].shape == (3, 2) and shown_inputs["weights"].shape == (2, 3)
+    a = 1 / (1 + np.exp(-(shown_inputs["inputs"] @ shown_inputs["weights"] + shown_inputs["biases"])))
+    assert expected == pytest.approx((shown_inputs["dLossWrtLayerOutput"] * a * (1 - a)).sum(0)[0], rel=1e-12)
 
 
 def test_a_sum_without_keepdims_is_a_shape_error(exercise, solution):
@@ -172,6 +235,7 @@ def test_an_exception_shows_the_learners_line(exercise, solution):
     shown = check(exercise, code)
     assert shown["title"] == f"AttributeError on line {line_of(code, 'self.wieghts')} in the lesson example"
     assert "wieghts" in shown["text"]
+    assert "Did you mean: 'weights'?" in shown["text"]  # Python's own suggestion, kept
 
 
 def test_python_core_is_not_in_the_checks_python(exercise, solution):
@@ -297,14 +361,18 @@ def test_an_endless_loop_is_stopped_and_the_page_answers_clicks(exercise, soluti
     assert exercise.errors == []
 
 
-def test_code_survives_a_reload_and_reset_brings_the_starter_back(exercise, solution, starter):
+def test_code_and_verdict_survive_a_reload_and_reset_brings_the_starter_back(exercise, solution, starter):
     """Last in the module: the reload starts a new Pyodide, which the checks above no longer need."""
     mine = solution.replace("import numpy as np", "import numpy as np  # my work")
-    exercise.evaluate("code => exercise.setCode(code)", mine)
+    assert check(exercise, mine)["state"] == "passed"
     exercise.reload()
     exercise.wait_for_function("() => window.exercise !== undefined")
     assert exercise.evaluate("exercise.getCode()") == mine
     assert "restored" in exercise.inner_text("#saved")
+    # and so does the last verdict, said to be of this very code
+    assert exercise.evaluate("document.getElementById('feedback').dataset.restored") == "same-code"
+    assert exercise.inner_text("#feedback strong").startswith("Correct!")
+    assert exercise.locator("#cases li.pass").count() == 5
     exercise.click("#reset")
     assert exercise.evaluate("exercise.getCode()") == starter
     # Ctrl+Z undoes the reset: nothing is lost by pressing it.

@@ -31,9 +31,19 @@ def ulps(a: float, b: float) -> int:
     return abs(ordered(a) - ordered(b))
 
 
+# Every value the loading bar takes, recorded from the page's first script on.
+RECORD_PROGRESS = """
+window.progressSeen = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.querySelector("#loading progress");
+  new MutationObserver(() => progressSeen.push(bar.value)).observe(bar, { attributes: true, attributeFilter: ["value"] });
+});
+"""
+
+
 @pytest.fixture(scope="module")
 def lab(lesson_pages):
-    page = lesson_pages.open("/pages/lab.html")
+    page = lesson_pages.open("/pages/lab.html", init_script=RECORD_PROGRESS)
     page.wait_for_function("() => document.documentElement.dataset.lab === 'done'")
     yield page
     page.close()
@@ -62,6 +72,23 @@ def python_core_in_pyodide(pyodide_chromium, spec) -> dict[str, np.ndarray]:
     [result] = pyodide_chromium.run([spec])
     assert result["ok"], result
     return result["arrays"]
+
+
+def test_the_loading_bar_moves_with_the_bytes_and_stages(lab):
+    """Not stuck at one value while Pyodide's 10 MB core downloads: it moves with the bytes (2–50 %),
+    then with the worker's stages, and never back."""
+    seen = lab.evaluate("progressSeen")
+    assert seen == sorted(seen), seen
+    assert len({v for v in seen if 2 < v < 50}) >= 2, seen  # several points of the download
+    assert any(v > 50 for v in seen), seen  # and the stages after it
+    assert lab.get_attribute("#loading", "aria-busy") == "false"
+
+
+def test_no_serious_accessibility_violation(lab, lesson_pages):
+    """axe-core, after load and after a run, at both widths."""
+    lesson_pages.assert_accessible(lab, "lab after load")
+    run_and_wait(lab)
+    lesson_pages.assert_accessible(lab, "lab after a run")
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "linear"])
@@ -206,6 +233,7 @@ def test_invalid_edit_is_refused_inline(lab, lesson_pages, field, text, message)
     assert lab.get_attribute("#verdict", "data-verdict") == "failed"
     assert "Fix the highlighted field" in lab.inner_text("#verdict")
     assert lab.locator("td.cell").count() == 0 and lab.is_visible("#run")
+    assert lab.inner_text("#accuracy") == ""  # the line about the cleared results goes with them
     assert lab.errors == []
     if field == "weights" and "abc" in text:
         lesson_pages.screenshot(lab, "lab-invalid-desktop")

@@ -49,6 +49,13 @@ def first_difference(name: str, expected: np.ndarray, given: np.ndarray) -> dict
     return None
 
 
+def _ratio(given: float, expected: float) -> list[list[str]]:
+    """[["ratio", …]] to six digits, as the page shows it; none where it is not a finite number."""
+    if expected == 0 or not np.isfinite(given / expected):
+        return []
+    return [["ratio", f"{exact_text(float(f'{given / expected:.6g}'))} (given ÷ expected)"]]
+
+
 def _shape_hint(d: dict[str, Any]) -> str:
     er, ec = d["expectedShape"]
     g = d["givenShape"]
@@ -90,6 +97,10 @@ def _error_feedback(error: dict[str, Any], where: str) -> dict[str, Any]:
     if error["type"] == "SyntaxError":
         out["hint"] = ("Python could not read the code: look at that line and the one before it (a missing bracket, "
                        "colon or indentation).")
+    if error["type"] in ("IndentationError", "TabError"):
+        out["hint"] = ("Python reads the indentation: every line of a block starts with the same spaces, in steps of 4 "
+                       "(backward's body at 8), and no tab characters mixed with spaces. Tab and Enter in the editor "
+                       "indent by 4 spaces.")
     if any(s in message for s in ("matmul", "not aligned", "could not be broadcast", "mismatch in its core dimension")):
         out["hint"] = ("The shapes do not fit for this product: one of the operands probably needs a transpose (.T). "
                        "inputs is (batch, n_inputs), dZ is (batch, n_neurons), weights is (n_inputs, n_neurons).")
@@ -166,7 +177,9 @@ def judge(labels: list[str], batches: list[int], expected: list[dict[str, np.nda
             else:
                 failure = {"passed": False, "kind": "value", "title": f"{d['name']} is wrong in {label}",
                            "detail": f"First wrong element: {d['name']}[{d['i']}][{d['j']}]",
-                           "values": [["expected", exact_text(d["expected"])], ["given", exact_text(d["given"])]],
+                           "values": [["expected", exact_text(d["expected"])], ["given", exact_text(d["given"])],
+                                      ["difference", f"{exact_text(d['given'] - d['expected'])} (given − expected)"],
+                                      *_ratio(d["given"], d["expected"])],
                            "hint": _value_hint(d, expected[k], given, batches[k], wrong)}
             failure["array"] = d["name"]
             failure["element"] = [d["i"], d["j"]] if d["kind"] == "value" else None

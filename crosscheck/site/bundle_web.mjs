@@ -21,9 +21,10 @@ const ENTRIES = {
   // The exercise page's editor: CodeMirror 6 with Python highlighting, and lint markers to
   // point at the learner's line when their code raises.
   "editor": `export { EditorView, basicSetup } from "codemirror";
-export { EditorState } from "@codemirror/state";
+export { EditorState, EditorSelection, Prec } from "@codemirror/state";
 export { keymap } from "@codemirror/view";
-export { indentWithTab } from "@codemirror/commands";
+export { indentWithTab, indentMore, indentLess } from "@codemirror/commands";
+export { indentUnit, HighlightStyle, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 export { python } from "@codemirror/lang-python";
 export { setDiagnostics, lintGutter } from "@codemirror/lint";`,
   // The facts both languages read (python_core/facts.json), as a module the pages and Node import.

@@ -23,12 +23,40 @@ let snapshotMade = null;   // the snapshot once made
 const WAIT_MS = 20000;
 const SNAPSHOT_WAIT_MS = 80000;   // making the snapshot is a Python start of its own; past this, none
 
+// How much of the core file has arrived: the largest download of a page's start (10 of about 17 MB),
+// for the loading bars (load-progress.mjs).
+const download = { loaded: 0, total: 0, done: false };
+const downloadListeners = new Set();
+/** listener({loaded, total, done}) now and on every chunk of the core's download; → unsubscribe. */
+export function onCoreDownload(listener) {
+  downloadListeners.add(listener);
+  listener({ ...download });
+  return () => downloadListeners.delete(listener);
+}
+function reportDownload(update) {
+  Object.assign(download, update);
+  for (const listener of downloadListeners) listener({ ...download });
+}
+
+/** The response with its body counted as it streams through (headers kept: compileStreaming needs
+ *  the application/wasm type). */
+function counted(response) {
+  if (!response.ok || !response.body) return response;
+  reportDownload({ total: Number(response.headers.get("content-length")) || 0 });
+  let loaded = 0;
+  const body = response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) { loaded += chunk.byteLength; reportDownload({ loaded }); controller.enqueue(chunk); },
+    flush() { reportDownload({ loaded, done: true }); },
+  }));
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 /** Page side: the compiled core module, or null when it cannot be had or sent to a worker, or is not
  *  ready within WAIT_MS (the workers then compile the file themselves). */
 export function compiledPyodide() {
   if (!compiled) {
     const url = new URL(config.indexURL + CORE, import.meta.url);
-    compiled = WebAssembly.compileStreaming(fetch(url)).then(sendable, () => null);
+    compiled = WebAssembly.compileStreaming(fetch(url).then(counted)).then(sendable, () => null);
   }
   return Promise.race([compiled, new Promise((resolve) => setTimeout(() => resolve(null), WAIT_MS))]);
 }

@@ -2,9 +2,8 @@
 // indicator that shows progress while Pyodide and NumPy load (they take seconds).
 import { PyodideClient } from "./worker-client.mjs";
 import { FACTS } from "./facts.mjs";
+import { LoadProgress } from "./load-progress.mjs";
 
-// How far along each boot stage is, for the progress bar (the worker names the stages).
-const STAGES = [["loading Pyodide", 10], ["loading NumPy", 55], ["importing", 85], ["ready", 100]];
 const BOOT_TIMEOUT_MS = 1000 * FACTS.timeouts_s.boot;
 
 export class PythonRuntime {
@@ -15,9 +14,10 @@ export class PythonRuntime {
     this.state = "booting";
     this.versions = null;
     this.error = null;
+    this.progress = new LoadProgress(indicator);
     this.client = new PyodideClient({
       workerUrl: new URL("./pyodide-worker.mjs", import.meta.url),
-      onProgress: (stage, ms) => this._progress(stage, ms),
+      onProgress: (stage, ms, bytes) => this.progress.step(stage, bytes),
       // After a timeout the worker is gone: a fresh one boots at once, so the page can go on.
       onCallTimeout: () => this.boot("restarting after the timeout"),
     });
@@ -29,28 +29,14 @@ export class PythonRuntime {
     this.onStateChange(state);
   }
 
-  _progress(stage, ms) {
-    const found = STAGES.find(([prefix]) => stage.startsWith(prefix));
-    if (found) this.indicator.querySelector("progress").value = found[1];
-    this.stage = stage;
-    this._render(ms);
-  }
-
-  _render(ms) {
-    this.indicator.querySelector(".loading-text").textContent =
-      `Loading Python (Pyodide + NumPy): ${this.stage}… ${(ms / 1000).toFixed(1)} s`;
-  }
 
   /** Boots (or re-boots) the worker; resolves when Python is ready, never rejects. */
   boot(reason = "") {
     this._setState("booting");
-    this.stage = reason || "starting";
     this.indicator.hidden = false;
     this.indicator.classList.remove("failed");
-    this.indicator.querySelector("progress").value = 2;
-    const t0 = performance.now();
-    this._render(0);
-    const tick = setInterval(() => this._render(performance.now() - t0), 200);
+    this.progress.start(reason || "starting");
+    const tick = setInterval(() => this.progress.render(), 200);
     this.ready = this.client.boot(BOOT_TIMEOUT_MS).then(
       (versions) => {
         this.versions = versions;
@@ -64,7 +50,7 @@ export class PythonRuntime {
           `Python could not be loaded (${this.error}). Reload the page to try again.`;
         this._setState("failed");
       },
-    ).finally(() => clearInterval(tick));
+    ).finally(() => { clearInterval(tick); this.progress.end(); });
     return this.ready;
   }
 

@@ -44,7 +44,7 @@ export class WorkerClient {
     this.worker = new Worker(this.workerUrl, { type: "module" });
     this.worker.onmessage = (event) => {
       const msg = event.data;
-      if (msg.type === "progress") return this.onProgress(msg.stage, msg.ms);
+      if (msg.type === "progress") return this.onProgress(msg.stage, msg.ms, msg.bytes);
       const entry = this.pending.get(msg.id);
       if (!entry) return;
       this.pending.delete(msg.id);

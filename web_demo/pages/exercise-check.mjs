@@ -11,6 +11,7 @@ import { EXERCISE_TOLERANCE, RESULT_ARRAYS as ARRAYS } from "../lib/facts.mjs";
 export const { rtol: RTOL, atol: ATOL } = EXERCISE_TOLERANCE;
 const close = (given, expected) => Math.abs(given - expected) <= ATOL + RTOL * Math.abs(expected);
 const shapeText = (shape) => `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
+const CASE_INPUTS = [["inputs", "inputs"], ["weights", "weights"], ["biases", "biases"], ["upstream", "dLossWrtLayerOutput"]];
 const GAP_OF = { dWeights: 2, dBiases: 3, dInputs: 4 };
 
 /** First difference between an expected nested array and a given wire array, or null. */
@@ -70,6 +71,10 @@ function errorFeedback(error, where) {
     // The learner's own frames, innermost last, each with the line of code it ran.
     values: (error.trace || []).filter((f) => f.code).map((f) => [`line ${f.line}`, `${f.code}   (in ${f.function})`]) };
   if (error.type === "SyntaxError") out.hint = "Python could not read the code: look at that line and the one before it (a missing bracket, colon or indentation).";
+  if (error.type === "IndentationError" || error.type === "TabError") {
+    out.hint = "Python reads the indentation: every line of a block starts with the same spaces, in steps of 4 " +
+      "(backward's body at 8), and no tab characters mixed with spaces. Tab and Enter in the editor indent by 4 spaces.";
+  }
   if (/matmul|not aligned|could not be broadcast|mismatch in its core dimension/.test(error.message)) {
     out.hint = "The shapes do not fit for this product: one of the operands probably needs a transpose (.T). " +
       "inputs is (batch, n_inputs), dZ is (batch, n_neurons), weights is (n_inputs, n_neurons).";
@@ -158,7 +163,10 @@ export function judge(cases, expected, replyText) {
       } else {
         failure = { passed: false, kind: "value", title: `${d.name} is wrong in ${label}`,
           detail: `First wrong element: ${d.name}[${d.i}][${d.j}]`,
-          values: [["expected", exactText(d.expected)], ["given", exactText(d.given)]],
+          values: [["expected", exactText(d.expected)], ["given", exactText(d.given)],
+            ["difference", `${exactText(d.given - d.expected)} (given − expected)`],
+            ...(d.expected !== 0 && Number.isFinite(d.given / d.expected)
+              ? [["ratio", `${Number((d.given / d.expected).toPrecision(6))} (given ÷ expected)`]] : [])],
           hint: valueHint(d, expected[k], result.arrays, spec, wrongNames) };
       }
       failure.array = d.name;
@@ -176,7 +184,13 @@ export function judge(cases, expected, replyText) {
     }
     caseResults.push({ label, passed: true });
   });
-  if (failure) return { line: null, ...failure, caseResults };
+  if (failure) {
+    // The failing case's inputs, so that a hidden case can be rerun by hand (the lab takes them as they are).
+    const k = caseResults.findIndex((c) => c.passed === false), { spec } = cases[k];
+    failure.caseInputs = { label: cases[k].label,
+      arrays: CASE_INPUTS.map(([key, name]) => [name, spec[key].map((row) => row.map(exactText).join(", ")).join("\n")]) };
+    return { line: null, ...failure, caseResults };
+  }
   return { passed: true, kind: "pass", title: "Correct! backward() passes every check",
     detail: `output, dWeights, dBiases and dInputs match the reference in all ${cases.length} cases.`,
     values: [], hint: null, line: null, caseResults };

@@ -7,6 +7,7 @@
 // the learner's code); anything the worker posts on its global channel after the check started
 // is ignored. Each worker gets the page's compiled Pyodide core (lib/pyodide-module.mjs).
 import { compiledPyodide, pyodideSnapshot } from "../lib/pyodide-module.mjs";
+import { LoadProgress } from "../lib/load-progress.mjs";
 
 export class TimeoutError extends Error {
   constructor(ms) {
@@ -15,7 +16,6 @@ export class TimeoutError extends Error {
   }
 }
 
-const STAGES = [["loading Pyodide", 10], ["loading NumPy", 55], ["importing", 85], ["ready", 100]];
 const BOOT_TIMEOUT_MS = 180000;
 const WORKER_URL = new URL("./exercise-worker.mjs", import.meta.url);
 
@@ -28,7 +28,7 @@ class Spare {
       const timer = setTimeout(() => reject(new Error(`Python did not boot within ${BOOT_TIMEOUT_MS / 1000} s`)), BOOT_TIMEOUT_MS);
       this.worker.onmessage = (event) => {
         const msg = event.data || {};
-        if (msg.type === "progress") return onProgress(msg.stage, msg.ms);
+        if (msg.type === "progress") return onProgress(msg.stage, msg.ms, msg.bytes);
         if (msg.type !== "booted") return;
         clearTimeout(timer);
         this.worker.onmessage = null;   // nothing more is read on the global channel
@@ -64,23 +64,24 @@ export class ExerciseRunner {
     this.onStateChange(state);
   }
 
-  _progress(stage, ms) {
+  _progress(stage, ms, bytes) {
     if (this.versions) return;   // later boots happen in the background
-    const found = STAGES.find(([prefix]) => stage.startsWith(prefix));
-    if (found) this.indicator.querySelector("progress").value = found[1];
-    this.indicator.querySelector(".loading-text").textContent =
-      `Loading Python (Pyodide + NumPy): ${stage}… ${(ms / 1000).toFixed(1)} s`;
+    this.loadProgress.step(stage, bytes);
   }
 
   /** Starts the next worker booting; resolves when it is ready, never rejects. */
   boot() {
-    const spare = new Spare((stage, ms) => this._progress(stage, ms));
+    const spare = new Spare((stage, ms, bytes) => this._progress(stage, ms, bytes));
     this.spare = spare;
     document.documentElement.dataset.spare = "booting";
     if (!this.versions) {
       this._setState("booting");
       this.indicator.hidden = false;
       this.indicator.classList.remove("failed");
+      this.loadProgress ??= new LoadProgress(this.indicator);
+      this.loadProgress.start();
+      const end = () => this.loadProgress.end();
+      spare.ready.then(end, end);
     }
     this.ready = spare.ready.then(
       (versions) => {

@@ -20,6 +20,7 @@
 // check's reply only from that port, and nothing from the global channel once a check started.
 import config from "../lib/runtime-config.mjs";
 import { instantiatePyodideFrom } from "../lib/pyodide-module.mjs";
+import { countFetchBytes } from "../lib/fetch-bytes.mjs";
 
 const started = performance.now();
 const here = (path) => new URL(path, import.meta.url).href;
@@ -28,8 +29,11 @@ let functionRunner = null;   // function_runner.py's run(), for a course's decla
 let checked = false;
 const bindPost = Function.prototype.bind.bind(MessagePort.prototype.postMessage);   // taken at load
 
-function progress(stage) {
-  postMessage({ type: "progress", stage, ms: Math.round(performance.now() - started) });
+let stageNow = "starting";
+let counter = null;   // the bytes fetched per stage while booting (fetch-bytes.mjs)
+function progress(stage, bytes) {   // bytes: {loaded, total} of what this boot fetched so far (fetch-bytes.mjs)
+  if (!bytes) { stageNow = stage; counter?.newStage(); }
+  postMessage({ type: "progress", stage: stageNow, ms: Math.round(performance.now() - started), ...(bytes ? { bytes } : {}) });
 }
 
 const describe = (err) => ({ type: err?.name || "Error", message: String(err?.message ?? err) });
@@ -39,6 +43,7 @@ async function boot(module, snapshot) {
   const indexURL = here(config.indexURL);
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
   let core = instantiatePyodideFrom(module);
+  counter = countFetchBytes((bytes) => progress(stageNow, bytes));   // undone before any learner code
   let pyodide = null, start = "boot";
   if (snapshot instanceof Uint8Array) {
     try {   // a started interpreter's memory, made by the page before any learner code (pyodide-module.mjs)
@@ -71,6 +76,7 @@ async function boot(module, snapshot) {
   const namespace = pyodide.globals.get("dict")();
   namespace.set("__name__", "exercise_runner");
   pyodide.runPython(source, { globals: namespace, filename: "exercise_runner.py" });
+  counter.stop();
   runner = namespace.get("run");
   // A declared exercise's runner takes the learner's gaps and errors from exercise_runner, by import.
   pyodide.FS.writeFile("/exercise/exercise_runner.py", source);

@@ -4,7 +4,8 @@
 // computed here, on the page's thread, where the learner's code cannot reach it. The verdict is
 // feedback for the learner, not proof: it is computed in their browser (docs/pages.md; for
 // credit, `python -m crosscheck grade`).
-import { EditorView, basicSetup, keymap, indentWithTab, python, setDiagnostics, lintGutter } from "../vendor/editor.mjs";
+import { EditorView, setDiagnostics } from "../vendor/editor.mjs";
+import { pythonEditorExtensions, keysNote, CHECK_KEY } from "./editor.mjs";
 import { runCase } from "../lib/dense-layer.mjs";
 import { encodeSpec } from "../lib/wire.mjs";
 import { describeShape, hiddenCases } from "../lib/cases.mjs";
@@ -32,7 +33,9 @@ function loadSaved() {
 function save(code) {
   try {
     if (code === starter) localStorage.removeItem(storageKey); else localStorage.setItem(storageKey, code);
-    $("saved").textContent = code === starter ? "Starter code." : "Your code is saved in this browser.";
+    // Set only when it changes: the line is a live region, and each keystroke's save must not be announced.
+    const said = code === starter ? "Starter code." : "Your code is saved in this browser.";
+    if ($("saved").textContent !== said) $("saved").textContent = said;
   } catch {
     $("saved").textContent = "This browser does not allow saving here: copy your code before leaving.";
   }
@@ -47,8 +50,7 @@ const view = new EditorView({
   doc: loadSaved() ?? starter,
   parent: $("editor"),
   extensions: [
-    basicSetup, python(), lintGutter(),
-    keymap.of([{ key: "Mod-Enter", run: () => { check(); return true; } }, indentWithTab]),
+    ...pythonEditorExtensions({ onCheck: () => check(), label: "Your Python code: the DenseLayer class" }),
     EditorView.updateListener.of((update) => {
       if (!update.docChanged) return;
       if (update.transactions.some((tr) => LEARNER_EVENTS.some((e) => tr.isUserEvent(e)))) hostCode = false;
@@ -58,6 +60,8 @@ const view = new EditorView({
     }),
   ],
 });
+$("editor").after(keysNote());
+$("feedback").textContent = `Press Check (or ${CHECK_KEY} in the editor) when you are ready.`;
 $("saved").textContent = loadSaved() ? "Your saved code was restored." : "Starter code.";
 const getCode = () => view.state.doc.toString();
 function setCode(code, { fromHost = false } = {}) {
@@ -82,13 +86,40 @@ function reset({ fromHost = false } = {}) {
 }
 $("reset").addEventListener("click", () => reset());
 
+// The last verdict, kept with the code it judged, so that a reload shows where the learner was.
+const verdictKey = `${storageKey}/verdict`;
+const VERDICT_FIELDS = ["passed", "kind", "title", "detail", "values", "hint", "caseInputs", "caseResults"];
+function keepVerdict(feedback) {
+  try {
+    localStorage.setItem(verdictKey, JSON.stringify({ code: getCode(), at: new Date().toISOString(),
+      feedback: Object.fromEntries(VERDICT_FIELDS.map((k) => [k, feedback[k] ?? null])) }));
+  } catch { /* storage blocked: the verdict lives as long as the page */ }
+}
+function showCaseList(caseResults) {
+  $("cases").replaceChildren(...(caseResults || []).map(({ label, passed }) =>
+    el("li", { class: passed === true ? "pass" : passed === false ? "fail" : "skipped" }, passed === null ? `${label}: not run` : label)));
+}
+function restoreVerdict() {
+  let kept;
+  try { kept = JSON.parse(localStorage.getItem(verdictKey)); } catch { return; }
+  if (!kept || !kept.feedback || typeof kept.feedback.title !== "string") return;
+  const when = new Date(kept.at).toLocaleString();
+  showFeedback({ ...kept.feedback, values: kept.feedback.values || [],
+    kept: kept.code === getCode() ? `Your last check of this code (${when}), kept from before the reload.`
+      : `Your last check (${when}), of an earlier version of the code: press Check to check it as it is now.` });
+  showCaseList(kept.feedback.caseResults);
+  $("feedback").dataset.restored = kept.code === getCode() ? "same-code" : "older-code";
+}
+
 // --- Python ------------------------------------------------------------------------------
 const runtime = new ExerciseRunner($("loading"), { onStateChange: () => updateButton() });
 let checking = false;
 
 function updateButton() {
   const button = $("check");
-  button.disabled = checking || runtime.state !== "ready";
+  // aria-disabled, not disabled: a disabled button drops the focus of the learner who pressed it.
+  button.disabled = false;
+  button.setAttribute("aria-disabled", String(checking || runtime.state !== "ready"));
   button.textContent = checking ? "Checking…" : runtime.state === "ready" ? "Check" :
     runtime.state === "failed" ? "Check (Python failed to load)" : "Check (Python loading…)";
 }
@@ -97,7 +128,7 @@ function setState(state) {
   document.documentElement.dataset.exercise = state;
 }
 
-function showFeedback({ kind, title, detail, values = [], hint = null }) {
+function showFeedback({ kind, title, detail, values = [], hint = null, caseInputs = null, kept = null }) {
   const box = $("feedback");
   box.className = `message ${kind === "pass" ? "ok" : kind === "info" ? "info" : "bad"}`;
   box.dataset.kind = kind;
@@ -106,6 +137,9 @@ function showFeedback({ kind, title, detail, values = [], hint = null }) {
     detail && el("div", { class: "detail" }, detail),
     values.length && el("div", { class: "values" }, values.flatMap(([k, v]) => [el("span", {}, k), el("span", { dataset: { value: k } }, v)])),
     hint && el("div", { class: "hint" }, "Hint: ", hint),
+    caseInputs && el("details", { class: "case-inputs" }, el("summary", {}, `The inputs of ${caseInputs.label}`),
+      el("div", { class: "values" }, caseInputs.arrays.flatMap(([k, v]) => [el("span", {}, k), el("pre", { dataset: { input: k } }, v)]))),
+    kept && el("div", { class: "kept" }, kept),
   ].filter(Boolean));
 }
 
@@ -134,9 +168,9 @@ async function check() {
     $("check-status").textContent = "";
   }
   showFeedback(feedback);
+  keepVerdict(feedback);
   if (feedback.line) markLine(feedback.line, `${feedback.title}: ${feedback.detail}`);
-  $("cases").replaceChildren(...(feedback.caseResults || []).map(({ label, passed }) =>
-    el("li", { class: passed === true ? "pass" : passed === false ? "fail" : "skipped" }, passed === null ? `${label}: not run` : label)));
+  showCaseList(feedback.caseResults);
   setState(feedback.passed ? "passed" : feedback.kind);
   // Never the learner's source: an error's values quote their lines, so only expected/given go out.
   const values = Object.fromEntries((feedback.values || []).filter(([k]) => k === "expected" || k === "given"));
@@ -183,6 +217,7 @@ window.exercise = { getCode, setCode, check, starter, get state() { return docum
 
 setState("booting");
 updateButton();
+restoreVerdict();
 let announced = false;
 runtime.boot().then(() => {
   $("meta").textContent = runtime.describe();

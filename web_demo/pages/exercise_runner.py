@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import linecache
+import re
 import traceback
 from typing import Any
 
@@ -55,12 +56,24 @@ def _learner_line(exc: BaseException) -> int | None:
     return line
 
 
+def _suggestion(exc: BaseException, message: str) -> str:
+    """Python's own "Did you mean: 'weights'?", which its traceback printing adds (AttributeError,
+    NameError, ImportError) and str(exc) leaves out; "" when there is none."""
+    try:
+        shown = "".join(traceback.format_exception_only(exc))
+    except Exception:  # learner code may have broken what formatting uses: the message stands alone
+        return ""
+    match = re.search(r"\. Did you mean: '[^'\n]*'\?", shown)
+    return match.group(0) if match and match.group(0) not in message else ""
+
+
 def _error(exc: BaseException, stage: str) -> dict[str, Any]:
     if isinstance(exc, SyntaxError):
         message = exc.msg
     else:
         # `raise KeyboardInterrupt` or `raise ValueError()` carry no text: say what happened anyway.
         message = str(exc) or f"{type(exc).__name__} was raised (with no message)"
+        message += _suggestion(exc, message)
     # Only the learner's own frames: the runner's frames would only confuse them.
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SOURCE_NAME]
     return {"type": type(exc).__name__, "message": message, "line": _learner_line(exc), "stage": stage,

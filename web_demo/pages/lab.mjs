@@ -94,6 +94,7 @@ async function run() {
   if (!spec) {
     setVerdict("failed", "✗", "Fix the highlighted field to run the layer", "");
     $("results").replaceChildren();
+    $("accuracy").textContent = "";   // it spoke of the results just cleared
     document.documentElement.dataset.lab = "invalid";
     return;
   }
@@ -204,11 +205,18 @@ function render(spec, js, py, exact) {
       })))));
     return el("div", { class: "result" },
       el("h3", {}, name, " ", el("span", { class: "shape" }, `${rows.length} × ${rows[0].length}`)),
-      el("div", { class: "scroll" }, table));
+      // A region that may scroll sideways (a phone): reachable by keyboard, named, and cued when it does.
+      el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": `${name}, ${rows.length} × ${rows[0].length}` }, table));
   });
   $("results").replaceChildren(...blocks);
+  for (const box of $("results").querySelectorAll(".scroll")) overflowWatch.observe(box);
   return { maxUlp, outside, maxBits, flagged };
 }
+
+// Marks the tables wider than their box, so the page shows that they scroll (pages.css).
+const overflowWatch = new ResizeObserver((entries) => {
+  for (const { target } of entries) target.classList.toggle("overflows", target.scrollWidth > target.clientWidth + 1);
+});
 
 const runtime = new PythonRuntime($("loading"));
 loadCase(params.spec);
