@@ -342,8 +342,11 @@ def test_a_correct_submission_passes(tmp_path, mode):
     assert done.returncode == 0 and done.stdout.startswith("PASS: Correct!"), done.stdout + done.stderr
     isolation = json.loads(verdict.read_text())["isolation"]
     assert isolation["sandboxed"] is (mode == "sandbox")
-    if mode == "sandbox":
-        assert isolation["weaker"] is None and "note:" not in done.stderr
+    if mode == "sandbox":   # nothing weaker, but for a grader as root where no cgroup caps the child's forks
+        if isolation["weaker"] is None:
+            assert "note:" not in done.stderr, done.stderr
+        else:
+            assert isolation["weaker"].startswith("no cgroup for the child") and os.getuid() == 0, isolation
     else:   # the fallback says, in the verdict and on stderr, that the reference is in reach
         assert "reference layer" in isolation["weaker"] and done.stderr.startswith("note: no sandbox"), done.stderr
 
