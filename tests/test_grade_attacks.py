@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck.grading import sandbox
+from crosscheck.grading import cgroups, sandbox
 from crosscheck.grading.grade import grade
 from crosscheck.paths import REPO
 
@@ -310,6 +310,9 @@ def test_a_killed_grader_leaves_nothing_behind(tmp_path, mode):
         os.kill(pid, signal.SIGKILL)
     assert gone, "the submission outlived its killed grader"
     assert leftovers() <= before
+    places = cgroups.support(sandbox.CHILD_TASKS, sandbox.CHILD_MEMORY).places
+    cgroups.sweep(places)   # as the next grading does: the killed grader's cgroups go
+    assert [p for place in places for p in place.parent.glob(f"{cgroups.PREFIX}{grader.pid}-*")] == []
 
 
 WRITES_FILES = """import os
