@@ -19,6 +19,11 @@ NumPy are handed to it without a temporary folder. The grader makes itself non-d
 (the child can neither ptrace it nor open its /proc files) and, as root, runs the child as nobody
 when the interpreter is readable by nobody, else as root without capabilities. What that does not
 stop is said in ``Isolation.weaker`` (reported with every verdict; docs/trust.md).
+
+In both, where a pids cgroup can be made (cgroups.py), the child runs in one of its own, which caps
+its processes (and their memory, where the memory controller is usable too) whatever its uid: the
+one cap a fork bomb meets when the grader is root, for whom the kernel ignores RLIMIT_NPROC. What is
+left in it when the child is ended (in the fallback, a setsid fork as root) is killed.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from . import cgroups
+
 FORCE_ENV = "DENSE_PARITY_SANDBOX"   # "fallback": skip bubblewrap (tests of the fallback, or a platform's choice)
 RUNNER_DIR, DEPS_DIR = "/sandbox/runner", "/sandbox/deps"
 MAX_REPLY_BYTES = 1 << 20          # the runner's reply for five small cases is a few kB
@@ -54,8 +61,15 @@ CHILD_FILE_SIZE = 1 << 20          # the child writes no file; a runaway write s
 # RLIMIT_NPROC counts every process and thread of the user, not the child's, so no useful "at most n
 # children" exists: 0 forbids the child any new process or thread (NumPy needs none with one OpenBLAS
 # thread). The kernel does not apply it to a process whose real uid is root (in the sandbox, too, when
-# the grader runs as root): there the PID namespace ends whatever the child started.
+# the grader runs as root): there the child's cgroup caps its processes (cgroups.py), where one can be
+# made, and the PID namespace ends whatever the child started.
 CHILD_PROCESSES: int | None = 0
+# The child's cgroup, where one can be made: every process and thread of the sandbox (bubblewrap, its
+# init in the PID namespace and the interpreter: 3, by pids.peak; the fallback's child: 1) and a few
+# more, then fork fails with EAGAIN whatever the uid; all their memory together (about 14 MB charged
+# for a grading) as much as one of them may map.
+CHILD_TASKS = 8
+CHILD_MEMORY = CHILD_ADDRESS_SPACE
 NOBODY = 65534
 _SETTLE_S = 5.0   # the kernel ends a killed namespace's processes at once; this only bounds a stuck one
 _ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8", "PATH": os.defpath}
@@ -97,8 +111,9 @@ __import__(module).main()
 class Isolation:
     sandboxed: bool        # True: bubblewrap's namespaces; False: the contained child process
     name: str
-    weaker: str | None     # what the fallback does not stop, in one sentence; None in the sandbox
+    weaker: str | None     # what is not stopped, in one sentence; None in the sandbox (with a cgroup when root)
     child_uid: int | None = None   # the fallback's uid for the child when the grader is root (None: root, no capabilities)
+    cgroup: bool = False   # each child in a cgroup of its own (cgroups.py), its limits said in ``name``
 
 
 @dataclasses.dataclass(frozen=True)
@@ -284,8 +299,29 @@ def _fallback(why: str) -> Isolation:
                      "open its /proc files", uid)
 
 
+def _with_cgroup(chosen: Isolation, why_not: str | None = None) -> Isolation:
+    """``chosen`` with each child in a cgroup of its own, or, when none can be made (``why_not``, or the
+    probe's reason), saying so where that leaves the child's processes uncapped: a child with root's uid."""
+    support = cgroups.support(CHILD_TASKS, CHILD_MEMORY)
+    if why_not is None and support.summary is not None:
+        return dataclasses.replace(chosen, name=f"{chosen.name}, {support.summary}", cgroup=True)
+    if os.getuid() != 0 or chosen.child_uid is not None:   # RLIMIT_NPROC 0 applies to the child
+        return chosen
+    uncapped = (f"no cgroup for the child ({why_not or support.why_not}): as root, the processes it starts are "
+                "capped only by the timeout (the kernel does not apply RLIMIT_NPROC to root)")
+    if chosen.weaker is None:
+        return dataclasses.replace(chosen, weaker=uncapped + ", so a fork bomb can take the machine's memory and "
+                                                          "process table until then")
+    return dataclasses.replace(chosen, weaker=f"{chosen.weaker}; {uncapped}")
+
+
 def isolation() -> Isolation:
-    """Bubblewrap when it is installed and the kernel gives it namespaces (one probe, cached), else the fallback."""
+    """Bubblewrap when it is installed and the kernel gives it namespaces (one probe, cached), else the
+    fallback; each child in a cgroup of its own where one can be made (one probe, cached)."""
+    return _with_cgroup(_namespaces_or_not())
+
+
+def _namespaces_or_not() -> Isolation:
     if os.environ.get(FORCE_ENV) == "fallback":
         return _fallback(f"{FORCE_ENV}=fallback")
     return _probe()
@@ -340,8 +376,10 @@ def _last_capability() -> int:
         return 63
 
 
-def _prepare_child(limits, drop_capabilities: int | None) -> None:
+def _prepare_child(limits, drop_capabilities: int | None, cgroup: cgroups.Cgroup | None) -> None:
     # Runs in the child between fork and exec: only system calls, on values computed before the fork.
+    if cgroup is not None:   # first: every process the child starts is born in its cgroup
+        cgroup.join()
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # the child dies with a grader killed outright
     if drop_capabilities is not None:  # root without capabilities, and no way to regain them
         for cap in range(drop_capabilities + 1):
@@ -366,6 +404,7 @@ class _Child:
     info: int | None = None          # bwrap's --info-fd, read for the namespace's first process
     info_text: bytes = b""
     init: int | None = None          # a pidfd on that process: killing it ends the whole namespace
+    cgroup: cgroups.Cgroup | None = None
 
 
 def _watch_init(child: _Child) -> None:
@@ -412,6 +451,11 @@ def _kill_all(child: _Child) -> None:
     if child.info is not None:
         os.close(child.info)
         child.info = None
+    if child.cgroup is not None:
+        # Empty already in the sandbox; in the fallback, what left the child's group (a setsid fork) is here.
+        child.cgroup.kill_all()
+        child.cgroup.remove()
+        child.cgroup = None
 
 
 def _exchange(child: _Child, request: bytes, timeout_s: float) -> tuple[bytearray, str]:
@@ -477,7 +521,8 @@ def _drain(proc: subprocess.Popen, out: bytearray) -> None:
         out += chunk
 
 
-def _spawn(files: Mapping[str, Path], module: str, timeout_s: float, chosen: Isolation) -> _Child:
+def _spawn(files: Mapping[str, Path], module: str, timeout_s: float, chosen: Isolation,
+           cgroup: cgroups.Cgroup | None) -> _Child:
     popen = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_ENV,
                  start_new_session=True, cwd="/")
     nproc = -1 if CHILD_PROCESSES is None else CHILD_PROCESSES
@@ -488,13 +533,13 @@ def _spawn(files: Mapping[str, Path], module: str, timeout_s: float, chosen: Iso
         limits = child_limits(timeout_s, None)   # bwrap itself must fork: the process limit is set inside
         try:
             proc = subprocess.Popen(argv, pass_fds=(write_end,),
-                                    preexec_fn=functools.partial(_prepare_child, limits, None), **popen)
+                                    preexec_fn=functools.partial(_prepare_child, limits, None, cgroup), **popen)
         except BaseException:
             os.close(read_end)
             raise
         finally:
             os.close(write_end)
-        return _Child(proc, info=read_end)
+        return _Child(proc, info=read_end, cgroup=cgroup)
     sources = {Path(name).stem: Path(source).read_text() for name, source in files.items()}
     numpy_parent = str(numpy_dirs()[0].parent)
     argv = [str(interpreter()), "-I", "-S", "-B", "-c", _FALLBACK_BOOTSTRAP, json.dumps(sources), numpy_parent, module]
@@ -506,14 +551,16 @@ def _spawn(files: Mapping[str, Path], module: str, timeout_s: float, chosen: Iso
         else:
             drop = _last_capability()
     limits = child_limits(timeout_s, CHILD_PROCESSES)
-    return _Child(subprocess.Popen(argv, preexec_fn=functools.partial(_prepare_child, limits, drop), **extra, **popen))
+    proc = subprocess.Popen(argv, preexec_fn=functools.partial(_prepare_child, limits, drop, cgroup), **extra, **popen)
+    return _Child(proc, cgroup=cgroup)
 
 
 def run(files: Mapping[str, Path], module: str, request: bytes, timeout_s: float) -> Ending:
     """Runs ``module``'s ``main()`` (one of ``files``: {file name in the runner's folder: path here}) on
     ``request`` in the sandbox (or the fallback), for at most ``timeout_s`` seconds. When this returns,
     no process the child started is left and nothing of it is left on disk."""
-    chosen = isolation()
+    base = _namespaces_or_not()
+    chosen = _with_cgroup(base)
     dumpable = None if chosen.sandboxed else _prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0)
     handlers = {}
     if threading.current_thread() is threading.main_thread():
@@ -523,7 +570,26 @@ def run(files: Mapping[str, Path], module: str, request: bytes, timeout_s: float
     try:
         if dumpable is not None:
             _prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
-        child = _spawn(files, module, timeout_s, chosen)
+        cgroup = None
+        if chosen.cgroup:
+            places = cgroups.support(CHILD_TASKS, CHILD_MEMORY).places
+            cgroups.sweep(places)
+            try:
+                cgroup = cgroups.Cgroup(places)
+            except OSError as exc:   # made once by the probe; now refused (a limit on cgroups reached, say)
+                chosen = _with_cgroup(base, f"{exc.strerror or exc}")
+        try:
+            child = _spawn(files, module, timeout_s, chosen, cgroup)
+        except subprocess.SubprocessError:   # the preparation between fork and exec failed
+            if cgroup is None:
+                raise
+            cgroup.remove()
+            cgroup, chosen = None, _with_cgroup(base, "the child could not join it")
+            child = _spawn(files, module, timeout_s, chosen, None)
+        except BaseException:
+            if cgroup is not None:
+                cgroup.remove()
+            raise
         try:
             out, reason = _exchange(child, request, timeout_s)
         finally:
