@@ -253,7 +253,7 @@ def test_nan_where_a_number_is_expected_fails(tmp_path, sandboxed):
 def test_json_to_a_device_is_refused_before_grading(tmp_path):
     done = run_grade(tmp_path, GOOD, "--json", "/dev/full")
     assert done.returncode == 2 and done.stdout == "", done.stdout
-    assert "--json: cannot write /dev/full: not a regular file" in done.stderr
+    assert "--json: cannot write /dev/full:" in done.stderr and "not a place for a file" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
