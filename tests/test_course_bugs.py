@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -46,9 +47,8 @@ def course_with(tmp_path: Path, bug: str) -> Path:
 
 
 def test_every_lesson_has_a_seeded_bug():
-    manifest = (COURSE / "course.toml").read_text()
-    lessons = {line.split('"')[1].split(":")[0].split(".")[0] for line in manifest.splitlines()
-               if line.startswith(("python =", "js ="))}
+    checks = tomllib.loads((COURSE / "course.toml").read_text())["check"]
+    lessons = {check[lang].split(":")[0].split(".")[0] for check in checks for lang in ("python", "js") if lang in check}
     assert {lesson_file(bug).split(".")[0] for bug in EXPECTED} == lessons
     assert {p.name for p in BUGS.glob("*_*.*") if p.name != "expected.py"} == set(EXPECTED)
 
