@@ -1,8 +1,9 @@
 """A course's declared exercises as pages (``build-site --lessons``), in headless Chromium: for each, a
 correct function passes, a declared mistake gets its author's hint, a wrong function gets feedback naming
 the output, the case and the element with both values, their difference and ratio and the case's inputs,
-and an endless loop is stopped; code saved under an earlier version of an exercise is kept and offered
-beside the new starter, and the last verdict survives a reload.
+and an endless loop is stopped; no serious axe-core violation, Ctrl+Enter checks; code
+saved under an earlier version of an exercise is kept and offered beside the new starter, and the last
+verdict survives a reload.
 
 One built site for the module, one page (one Pyodide boot) per exercise; the timeout is 3 s through the URL.
 """
@@ -116,11 +117,17 @@ def test_the_dense_layer_exercise(lesson_pages, server, site):
     index = (site / "pages" / "index.html").read_text()
     assert 'href="./exercise-dense-sigmoid.html"' in index and 'href="./exercise-mse.html"' in index
     page = open_exercise(lesson_pages, server, "dense-sigmoid")
+    lesson_pages.assert_accessible(page, "declared exercise after load")
     starter = page.evaluate("exercise.starter")
     assert "class DenseLayer" in starter and "def dense_sigmoid" in starter
     solution = fill(starter, DENSE_GAPS)
-    shown = check(page, solution)
+    shown = check(page, solution, keyboard=True)   # Ctrl+Enter in the editor
     assert shown["state"] == "passed" and shown["passed"] == shown["cases"] == 7, shown   # 3 lesson + 4 hidden cases
+    assert page.evaluate("exercise.getCode()") == solution   # and Ctrl+Enter added no line
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "check"
+    lesson_pages.assert_accessible(page, "declared exercise after a check")
     result = shown["result"]
     assert result["exercise"] == "dense-sigmoid" and result["verified"] is False
     assert result["version"] == page.evaluate("exercise.version") and len(result["version"]) == 16
