@@ -1,7 +1,7 @@
 """A course's declared exercises as pages (``build-site --lessons``), in headless Chromium: for each, a
 correct function passes, a declared mistake gets its author's hint, a wrong function gets feedback naming
 the output, the case and the element with both values, their difference and ratio and the case's inputs,
-and an endless loop is stopped; no serious axe-core violation, Ctrl+Enter checks; code
+and an endless loop is stopped, naming its line; no serious axe-core violation, Ctrl+Enter checks; code
 saved under an earlier version of an exercise is kept and offered beside the new starter, and the last
 verdict survives a reload.
 
@@ -181,7 +181,9 @@ def test_the_mse_exercise_its_solution_and_an_endless_loop(mse_page, lesson_page
     endless = solution.replace("    samples, outputs", "    while True:\n        pass\n    samples, outputs")
     page.wait_for_function("() => document.documentElement.dataset.spare === 'ready'", timeout=60000)
     shown = check(page, endless)
-    assert shown["state"] == "timeout" and shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s"
+    loop = next(n for n, line in enumerate(endless.splitlines(), 1) if "while True" in line)
+    assert shown["state"] == "timeout" and shown["title"] == f"Stopped after {TIMEOUT_S} s: it was running the loop on line {loop}"
+    assert shown["marked"] == 1, shown
     assert page.evaluate("exercise.getCode()") == endless
     lesson_pages.wait_python(page)
     shown = check(page, solution)
