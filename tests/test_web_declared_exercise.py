@@ -217,3 +217,4 @@ def test_code_saved_under_an_earlier_version_is_kept_and_offered(mse_page, lesso
     saved = page.evaluate("() => Object.fromEntries(Object.keys(localStorage).filter(k => k.startsWith('dense-parity/exercise/mse/'))"
                           ".map(k => [k, localStorage.getItem(k)]))")
     assert saved == {f"dense-parity/exercise/mse/{page.evaluate('exercise.version')}": mine}
+    assert not page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('dense-parity/verdict/mse/{old_version}'))")

@@ -116,8 +116,9 @@ function start(exercise) {
     embed.post("result", lastResult);
   }
 
+  const verdicts = `dense-parity/verdict/${slug}/`, verdictKey = verdicts + version;
   const shell = exerciseShell({
-    embed, timeoutS: params.timeoutS, codeKey, verdictKey: `dense-parity/verdict/${slug}/${version}`, starter,
+    embed, timeoutS: params.timeoutS, codeKey, verdictKey, starter,
     initialCode: saved ?? starter, label: `Your Python code: the function ${exercise.function}`, runner: "function",
     run: runChecks, afterCheck,
     describe: (runtime) => `${runtime.describe()} · exercise ${name}, version ${version}`,
@@ -132,7 +133,12 @@ function start(exercise) {
     const notice = $("version-notice");
     notice.hidden = false;
     document.documentElement.dataset.versionNotice = "shown";
-    const settle = () => { older.forEach((k) => storage.remove(k)); notice.hidden = true; document.documentElement.dataset.versionNotice = "settled"; };
+    const settle = () => {
+      // The earlier versions' code goes, and their verdicts with it (judged against an exercise that is no more).
+      [...older, ...storage.keys().filter((k) => k.startsWith(verdicts) && k !== verdictKey)].forEach((k) => storage.remove(k));
+      notice.hidden = true;
+      document.documentElement.dataset.versionNotice = "settled";
+    };
     $("use-saved").addEventListener("click", () => { const code = storage.get(oldKey); settle(); if (code !== null) shell.setCode(code); });
     $("keep-starter").addEventListener("click", () => settle());
   }
