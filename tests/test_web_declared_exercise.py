@@ -83,7 +83,7 @@ def check(page, code: str, keyboard: bool = False) -> dict:
     page.evaluate("code => exercise.setCode(code)", code)
     page.evaluate("document.documentElement.dataset.exercise = 'stale'")
     if keyboard:
-        page.click(".cm-content")
+        page.focus(".cm-content")   # (a click at its middle would scroll the editor sideways to a long line's end)
         page.keyboard.press("Control+Enter")
     else:
         page.click("#check")
