@@ -1,7 +1,9 @@
 """A course's declared exercises as pages (``build-site --lessons``), in headless Chromium: for each, a
 correct function passes, a declared mistake gets its author's hint, a wrong function gets feedback naming
-the output, the case and the element with both values, and an endless loop is stopped; code saved under
-an earlier version of an exercise is kept and offered beside the new starter.
+the output, the case and the element with both values, their difference and ratio and the case's inputs,
+and an endless loop is stopped, naming its line; no serious axe-core violation, Ctrl+Enter checks; code
+saved under an earlier version of an exercise is kept and offered beside the new starter, and the last
+verdict survives a reload.
 
 One built site for the module, one page (one Pyodide boot) per exercise; the timeout is 3 s through the URL.
 """
@@ -76,10 +78,15 @@ def open_exercise(lesson_pages, server, slug: str):
     return page
 
 
-def check(page, code: str) -> dict:
+def check(page, code: str, keyboard: bool = False) -> dict:
+    """Puts ``code`` in the editor and checks it, with the Check button or Ctrl+Enter in the editor."""
     page.evaluate("code => exercise.setCode(code)", code)
     page.evaluate("document.documentElement.dataset.exercise = 'stale'")
-    page.click("#check")
+    if keyboard:
+        page.focus(".cm-content")   # (a click at its middle would scroll the editor sideways to a long line's end)
+        page.keyboard.press("Control+Enter")
+    else:
+        page.click("#check")
     page.wait_for_function("() => !['stale', 'checking'].includes(document.documentElement.dataset.exercise)",
                            timeout=60000)
     return page.evaluate("""() => ({
@@ -90,6 +97,10 @@ def check(page, code: str) -> dict:
         hint: document.querySelector('#feedback .hint')?.textContent ?? null,
         values: Object.fromEntries([...document.querySelectorAll('#feedback [data-value]')]
                                    .map(e => [e.dataset.value, e.textContent])),
+        inputs: Object.fromEntries([...document.querySelectorAll('#feedback [data-input]')]
+                                   .map(e => [e.dataset.input, e.textContent])),
+        summary: document.querySelector('#feedback summary')?.textContent ?? null,
+        marked: document.querySelectorAll('.cm-lint-marker-error').length,
         passed: document.querySelectorAll('#cases li.pass').length,
         cases: document.querySelectorAll('#cases li').length,
         result: exercise.lastResult,
@@ -106,11 +117,17 @@ def test_the_dense_layer_exercise(lesson_pages, server, site):
     index = (site / "pages" / "index.html").read_text()
     assert 'href="./exercise-dense-sigmoid.html"' in index and 'href="./exercise-mse.html"' in index
     page = open_exercise(lesson_pages, server, "dense-sigmoid")
+    lesson_pages.assert_accessible(page, "declared exercise after load")
     starter = page.evaluate("exercise.starter")
     assert "class DenseLayer" in starter and "def dense_sigmoid" in starter
     solution = fill(starter, DENSE_GAPS)
-    shown = check(page, solution)
+    shown = check(page, solution, keyboard=True)   # Ctrl+Enter in the editor
     assert shown["state"] == "passed" and shown["passed"] == shown["cases"] == 7, shown   # 3 lesson + 4 hidden cases
+    assert page.evaluate("exercise.getCode()") == solution   # and Ctrl+Enter added no line
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "check"
+    lesson_pages.assert_accessible(page, "declared exercise after a check")
     result = shown["result"]
     assert result["exercise"] == "dense-sigmoid" and result["verified"] is False
     assert result["version"] == page.evaluate("exercise.version") and len(result["version"]) == 16
@@ -130,6 +147,13 @@ def test_the_dense_layer_exercise(lesson_pages, server, site):
     expected = (x["inputs"].T @ (x["dLossWrtLayerOutput"] * a * (1 - a)))[0, 0]
     assert float(shown["values"]["expected"]) == pytest.approx(expected, rel=1e-12)
     assert float(shown["values"]["given"]) == pytest.approx(1.5 * expected, rel=1e-12)
+    assert float(shown["values"]["difference"].split()[0]) == pytest.approx(0.5 * expected, rel=1e-9)
+    assert float(shown["values"]["ratio"].split()[0]) == pytest.approx(1.5, rel=1e-5)
+    # The failing case's inputs, exact: the page's text parses back to the case's own numbers.
+    assert shown["summary"] == "The inputs of lesson case 1 (batch=1, features=1, neurons=1)"
+    for name, array in x.items():
+        shown_rows = [[float(v) for v in row.split(",")] for row in shown["inputs"][name].splitlines()]
+        assert np.array_equal(np.array(shown_rows).reshape(array.shape), array), name
     lesson_pages.screenshot(page, "declared-exercise-wrong-desktop")
     lesson_pages.screenshot(page, "declared-exercise-wrong-phone", viewport=lesson_pages.PHONE)
     assert page.errors == []
@@ -152,10 +176,14 @@ def test_the_mse_exercise_its_solution_and_an_endless_loop(mse_page, lesson_page
     assert "Checks so far: 1 (the solution shows after 5)" in page.inner_text("#attempts")
     lesson_pages.screenshot(page, "declared-exercise-mistake-desktop")
     lesson_pages.screenshot(page, "declared-exercise-mistake-phone", viewport=lesson_pages.PHONE)
+    shown = check(page, solution.replace("    samples, outputs", "      samples, outputs"))
+    assert shown["title"].startswith("IndentationError on line") and "steps of 4" in shown["hint"], shown
     endless = solution.replace("    samples, outputs", "    while True:\n        pass\n    samples, outputs")
     page.wait_for_function("() => document.documentElement.dataset.spare === 'ready'", timeout=60000)
     shown = check(page, endless)
-    assert shown["state"] == "timeout" and shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s"
+    loop = next(n for n, line in enumerate(endless.splitlines(), 1) if "while True" in line)
+    assert shown["state"] == "timeout" and shown["title"] == f"Stopped after {TIMEOUT_S} s: it was running the loop on line {loop}"
+    assert shown["marked"] == 1, shown
     assert page.evaluate("exercise.getCode()") == endless
     lesson_pages.wait_python(page)
     shown = check(page, solution)
@@ -165,8 +193,13 @@ def test_the_mse_exercise_its_solution_and_an_endless_loop(mse_page, lesson_page
 
 
 def test_code_saved_under_an_earlier_version_is_kept_and_offered(mse_page, lesson_pages, course, site):
-    """Last: the exercise changes (a hint's text), the site is built again, and the page says so."""
+    """Last: the last verdict survives a reload; then the exercise changes (a hint's text), the site is built
+    again, and the page says so."""
     page = mse_page
+    page.reload()   # (the verdict shows before Python is up: no wait for it)
+    page.wait_for_function("() => window.exercise !== undefined")
+    assert page.evaluate("document.getElementById('feedback').dataset.restored") == "same-code"
+    assert page.inner_text("#feedback strong").startswith("Correct!") and page.locator("#cases li.pass").count() > 0
     mine = page.evaluate("exercise.starter").replace("import numpy as np", "import numpy as np  # my work")
     page.evaluate("code => exercise.setCode(code)", mine)
     old_version = page.evaluate("exercise.version")
@@ -184,3 +217,4 @@ def test_code_saved_under_an_earlier_version_is_kept_and_offered(mse_page, lesso
     saved = page.evaluate("() => Object.fromEntries(Object.keys(localStorage).filter(k => k.startsWith('dense-parity/exercise/mse/'))"
                           ".map(k => [k, localStorage.getItem(k)]))")
     assert saved == {f"dense-parity/exercise/mse/{page.evaluate('exercise.version')}": mine}
+    assert not page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('dense-parity/verdict/mse/{old_version}'))")

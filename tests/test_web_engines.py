@@ -155,7 +155,8 @@ def test_the_lab_and_the_exercise_embedded_in_a_lesson(engine, started_early, cr
     event, shown = s["endless"]["event"], s["endless"]["shown"]
     assert event["passed"] is False and event["details"]["kind"] == "timeout", ("endless", event)
     assert shown["state"] == "timeout", ("endless", shown)
-    assert shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s", ("endless", shown)
+    loop = next(n for n, text in enumerate(shown["code"].splitlines(), 1) if "while True" in text)
+    assert shown["title"] == f"Stopped after {TIMEOUT_S} s: it was running the loop on line {loop}", ("endless", shown)
     assert shown["code"] != s["solution"] and "while True" in shown["code"], ("endless", shown)
     assert s["after"]["code"] == s["starter"], ("reset", s["after"])
     # Each check's fresh worker instantiates the page's compiled Pyodide core (lib/pyodide-module.mjs).

@@ -343,13 +343,17 @@ def test_keyboard_interrupt_raised_by_learner_code_names_its_line(exercise, solu
 
 
 def test_an_endless_loop_is_stopped_and_the_page_answers_clicks(exercise, solution, starter, lesson_pages):
-    code = solution.replace("return self.dInputs", "while True:\n            pass")
+    # A loop that ends before the endless one, and another inside it: the endless one is named.
+    code = solution.replace("return self.dInputs", "for k in range(3):\n            pass\n"
+                            "        while True:\n            for k in range(2):\n                pass")
     # How soon after TIMEOUT_S the stop comes is a figure for `bench`, not an assertion here.
     exercise.wait_for_function("() => document.documentElement.dataset.spare === 'ready'", timeout=60000)
     shown = check(exercise, code)
     assert shown["state"] == "timeout", shown
-    assert shown["title"] == f"Stopped: your code was still running after {TIMEOUT_S} s"
+    # The worker said which loop it entered last: the endless one.
+    assert shown["title"] == f"Stopped after {TIMEOUT_S} s: it was running the loop on line {line_of(code, 'while True')}"
     assert "worker was stopped" in shown["text"] and "your code is kept" in shown["text"]
+    assert shown["marked"] == 1  # and the editor marks it
     assert exercise.evaluate("exercise.getCode()") == code  # nothing lost
     lesson_pages.screenshot(exercise, "exercise-timeout-desktop")
     # The page answers at once, while a fresh worker boots: Reset puts the starter back.

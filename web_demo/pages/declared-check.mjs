@@ -5,6 +5,7 @@
 // on those cases come from the build, as numbers).
 import { decodeFlat } from "../lib/wire.mjs";
 import { exactText } from "../lib/ulp.mjs";
+import { indentationHint, mismatchValues } from "./exercise-check.mjs";
 
 const isObject = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
 const shapeText = (shape) => `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
@@ -71,6 +72,7 @@ function errorFeedback(error, where) {
     detail: error.message, hint: null,
     values: (error.trace || []).filter((f) => f.code).map((f) => [`line ${f.line}`, `${f.code}   (in ${f.function})`]) };
   if (error.type === "SyntaxError") out.hint = "Python could not read the code: look at that line and the one before it (a missing bracket, colon or indentation).";
+  if (error.type === "IndentationError" || error.type === "TabError") out.hint = indentationHint("a function's body at 4");
   if (error.type === "Gap") out.hint = "Replace the todo(...) call with your expression.";
   return out;
 }
@@ -104,7 +106,7 @@ function caseFeedback(d, label) {
   const where = d.index.map((i) => `[${i}]`).join("");
   return { ...base, kind: "value", title: `${d.name} is wrong in ${label}`, element: d.index,
     detail: where ? `First wrong element: ${d.name}${where}` : `${d.name} is a single number, and it is not the expected one`,
-    values: [["expected", exactText(d.expected)], ["given", exactText(d.given)]] };
+    values: mismatchValues(d.expected, d.given) };
 }
 
 /**
@@ -150,7 +152,23 @@ export function judge(exercise, cases, expected, replyText) {
     failure.hint = mistake.hint;
     failure.mistake = true;
   }
+  // The failing case's inputs (a hidden one's too), so that it can be rerun by hand.
+  const k = caseResults.findIndex((c) => !c.passed);
+  failure.caseInputs = caseInputs(exercise, cases[k]);
   return { line: null, ...failure, caseResults, score, maxScore };
+}
+
+/** A case's inputs as text, one row per line, each number exact: {label, arrays: [[name, text]]}. */
+export function caseInputs(exercise, { label, inputs }) {
+  const number = (x, isInt) => (isInt ? String(Math.round(x)) : exactText(x));
+  const text = (wire) => {
+    const { shape, data } = decodeFlat(wire);
+    const cols = shape.length ? shape[shape.length - 1] : 1;
+    const rows = [];
+    for (let k = 0; k < data.length; k += cols || 1) rows.push(Array.from(data.slice(k, k + cols), (x) => number(x, wire.int)).join(", "));
+    return shape.length ? rows.join("\n") || "(empty)" : rows[0];
+  };
+  return { label, arrays: exercise.check.args.filter((arg) => arg in inputs).map((arg) => [arg, text(inputs[arg])]) };
 }
 
 /** The first declared mistake whose results equal the learner's on every lesson case where it gave results. */

@@ -14,6 +14,20 @@ const shapeText = (shape) => `(${shape.join(", ")}${shape.length === 1 ? "," : "
 const CASE_INPUTS = [["inputs", "inputs"], ["weights", "weights"], ["biases", "biases"], ["upstream", "dLossWrtLayerOutput"]];
 const GAP_OF = { dWeights: 2, dBiases: 3, dInputs: 4 };
 
+/** A mismatched element's expected and given values, their difference and (where it is a number) their ratio. */
+export function mismatchValues(expected, given) {
+  return [["expected", exactText(expected)], ["given", exactText(given)],
+    ["difference", `${exactText(given - expected)} (given − expected)`],
+    ...(expected !== 0 && Number.isFinite(given / expected)
+      ? [["ratio", `${Number((given / expected).toPrecision(6))} (given ÷ expected)`]] : [])];
+}
+
+/** The hint for an IndentationError or TabError; `body` says where the learner's block sits. */
+export function indentationHint(body) {
+  return `Python reads the indentation: every line of a block starts with the same spaces, in steps of 4 (${body}), ` +
+    "and no tab characters mixed with spaces. Tab and Enter in the editor indent by 4 spaces.";
+}
+
 /** First difference between an expected nested array and a given wire array, or null. */
 export function firstDifference(name, expectedRows, given) {
   const expectedShape = [expectedRows.length, expectedRows[0].length];
@@ -71,10 +85,7 @@ function errorFeedback(error, where) {
     // The learner's own frames, innermost last, each with the line of code it ran.
     values: (error.trace || []).filter((f) => f.code).map((f) => [`line ${f.line}`, `${f.code}   (in ${f.function})`]) };
   if (error.type === "SyntaxError") out.hint = "Python could not read the code: look at that line and the one before it (a missing bracket, colon or indentation).";
-  if (error.type === "IndentationError" || error.type === "TabError") {
-    out.hint = "Python reads the indentation: every line of a block starts with the same spaces, in steps of 4 " +
-      "(backward's body at 8), and no tab characters mixed with spaces. Tab and Enter in the editor indent by 4 spaces.";
-  }
+  if (error.type === "IndentationError" || error.type === "TabError") out.hint = indentationHint("backward's body at 8");
   if (/matmul|not aligned|could not be broadcast|mismatch in its core dimension/.test(error.message)) {
     out.hint = "The shapes do not fit for this product: one of the operands probably needs a transpose (.T). " +
       "inputs is (batch, n_inputs), dZ is (batch, n_neurons), weights is (n_inputs, n_neurons).";
@@ -163,10 +174,7 @@ export function judge(cases, expected, replyText) {
       } else {
         failure = { passed: false, kind: "value", title: `${d.name} is wrong in ${label}`,
           detail: `First wrong element: ${d.name}[${d.i}][${d.j}]`,
-          values: [["expected", exactText(d.expected)], ["given", exactText(d.given)],
-            ["difference", `${exactText(d.given - d.expected)} (given − expected)`],
-            ...(d.expected !== 0 && Number.isFinite(d.given / d.expected)
-              ? [["ratio", `${Number((d.given / d.expected).toPrecision(6))} (given ÷ expected)`]] : [])],
+          values: mismatchValues(d.expected, d.given),
           hint: valueHint(d, expected[k], result.arrays, spec, wrongNames) };
       }
       failure.array = d.name;

@@ -6,13 +6,17 @@
 // from a MessagePort handed to the worker with the check (the worker keeps it out of reach of
 // the learner's code); anything the worker posts on its global channel after the check started
 // is ignored. Each worker gets the page's compiled Pyodide core (lib/pyodide-module.mjs).
+// While the learner's code runs, the worker reports now and then which of its lines is running, on a
+// second port of the check's own: at the time limit, the page can say where the code was.
 import { compiledPyodide, pyodideSnapshot } from "../lib/pyodide-module.mjs";
 import { LoadProgress } from "../lib/load-progress.mjs";
 
 export class TimeoutError extends Error {
-  constructor(ms) {
+  /** line: the line of the learner's code the worker last said it was running, or null */
+  constructor(ms, line = null) {
     super(`the check did not finish within ${(ms / 1000).toFixed(1)} s; its worker was stopped`);
     this.name = "TimeoutError";
+    this.line = line;
   }
 }
 
@@ -114,10 +118,13 @@ export class ExerciseRunner {
     await spare.ready;   // a boot failure rejects here
     this.boot();   // the next check's worker, booting while this one runs and the learner reads
     const channel = new MessageChannel();
+    const lines = new MessageChannel();
+    let line = null;   // only ever shown to the learner whose code may have sent it: a positive integer, nothing more
+    lines.port1.onmessage = (event) => { if (Number.isSafeInteger(event.data) && event.data > 0) line = event.data; };
     this.checks += 1;
     try {
       return await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new TimeoutError(timeoutMs)), timeoutMs);
+        const timer = setTimeout(() => reject(new TimeoutError(timeoutMs, line)), timeoutMs);
         channel.port1.onmessage = (event) => {
           clearTimeout(timer);
           const msg = event.data || {};
@@ -128,11 +135,12 @@ export class ExerciseRunner {
           clearTimeout(timer);
           reject(new Error(event.message || "the exercise worker failed"));
         };
-        spare.worker.postMessage({ op: "check", request, runner: this.runner }, [channel.port2]);
+        spare.worker.postMessage({ op: "check", request, runner: this.runner }, [channel.port2, lines.port2]);
       });
     } finally {
       spare.terminate();
       channel.port1.close();
+      lines.port1.close();
     }
   }
 

@@ -11,7 +11,9 @@
 //        → {type: "progress", stage, ms}…, then {type: "booted", ok, versions | error}
 //   {op: "check", request, runner?} with a MessagePort transferred in the same message (runner "function":
 //        function_runner.py's run, a course's declared exercise; else exercise_runner.py's)
-//        → ONE reply on that port: {ok: true, reply: string} | {ok: false, error}
+//        → ONE reply on that port: {ok: true, reply: string} | {ok: false, error}; and, with a second port transferred
+//        beside it, now and then the line of the learner's code that is running (a number), from
+//        exercise_runner.py's watch_loops
 // Learner code runs in this worker's JavaScript realm (Pyodide's `js` module is its global
 // scope), so it can post on the global channel and patch globals and prototypes. The reply
 // cannot be forged through any of them: the port lives only in this module's scope, never on
@@ -26,6 +28,7 @@ const started = performance.now();
 const here = (path) => new URL(path, import.meta.url).href;
 let runner = null;        // the runner's run(), a Python function: string → string
 let functionRunner = null;   // function_runner.py's run(), for a course's declared exercises
+let watchLoops = {};   // per runner, exercise_runner.py's watch_loops(report): reports the loop the learner's code entered last
 let checked = false;
 const bindPost = Function.prototype.bind.bind(MessagePort.prototype.postMessage);   // taken at load
 
@@ -78,12 +81,14 @@ async function boot(module, snapshot) {
   pyodide.runPython(source, { globals: namespace, filename: "exercise_runner.py" });
   counter.stop();
   runner = namespace.get("run");
+  watchLoops.layer = namespace.get("watch_loops");
   // A declared exercise's runner takes the learner's gaps and errors from exercise_runner, by import.
   pyodide.FS.writeFile("/exercise/exercise_runner.py", source);
   const functions = pyodide.globals.get("dict")();
   functions.set("__name__", "function_runner");
   pyodide.runPython(functionSource, { globals: functions, filename: "function_runner.py" });
   functionRunner = functions.get("run");
+  watchLoops.function = functions.get("watch_loops");   // the imported exercise_runner's, which function_runner re-arms
   const versions = JSON.parse(pyodide.runPython(
     "import json, platform, sys, numpy\njson.dumps({'python': platform.python_version(), 'numpy': numpy.__version__})",
     { globals: pyodide.globals.get("dict")() }));
@@ -109,7 +114,9 @@ self.onmessage = async (event) => {
   const request = event.data.request;
   let message;
   try {
-    const reply = (event.data.runner === "function" ? functionRunner : runner)(request);
+    const kind = event.data.runner === "function" ? "function" : "layer";
+    if (event.ports[1]) watchLoops[kind](bindPost(event.ports[1]));
+    const reply = (kind === "function" ? functionRunner : runner)(request);
     message = typeof reply === "string" ? { ok: true, reply } : { ok: false, error: { type: "TypeError", message: "the runner returned no text" } };
   } catch (err) {
     // Learner code may have patched what describing an error uses: keep it to what cannot fail.

@@ -16,6 +16,9 @@ object) is reported as an error, not converted. The page
 Each check runs in an interpreter of its own (a new worker, a new process), so whatever the
 learner's code patches here ends with that check.
 
+In the page's worker, ``watch_loops`` reports which loop of the learner's code was entered last, so
+that a check stopped at its time limit can name the loop that never ended.
+
 Errors are reported with the learner's own line number: a ``SyntaxError`` carries it, and any
 other exception is traced back to the innermost frame that belongs to the learner's source.
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 import json
 import linecache
 import re
+import sys
 import traceback
 from typing import Any
 
@@ -43,6 +47,68 @@ class Gap(NotImplementedError):
 def todo(what: str) -> Any:
     """Marks a gap in the starter code; replace the call with your expression."""
     raise Gap(f"gap not filled in yet: {what}")
+
+
+def _line_at(code: Any, offset: int) -> int | None:
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line
+    return None
+
+
+def _no_rearm() -> None:
+    pass
+
+
+rearm_loops = _no_rearm   # called by the runners as each case starts (watch_loops makes it do something)
+
+
+def watch_loops(report: Any) -> None:
+    """From now on, calls ``report(line)`` the first time each loop of the learner's source goes round
+    (in each case), with the loop's first line: when a check is stopped at its time limit, the last
+    report names the loop that never ended (its first turn is the last new place the code reached).
+
+    Python 3.12's sys.monitoring, on backward jumps only: each place reports once and is then
+    switched off (DISABLE), and so is every place in any other file, so the code then runs at full
+    speed, with no per-line hook. A line that never ends by itself (one long call into NumPy) is named only
+    through the loop around it, if any. Before Python 3.12 nothing is reported.
+    """
+    global rearm_loops
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is None:
+        return
+    tool = monitoring.PROFILER_ID
+    try:
+        monitoring.use_tool_id(tool, "exercise loops")
+    except ValueError:  # the tool id is taken: no report, the check runs as without
+        return
+
+    entered = False   # whether a loop of the learner's was reported since the last re-arming
+
+    def on_jump(code: Any, offset: int, destination: int) -> Any:
+        nonlocal entered
+        if code.co_filename == SOURCE_NAME:
+            entered = True
+            # The loop's first line: a `for` jumps back up to it, a `while` from it (3.12 repeats the test below).
+            lines = [n for n in (_line_at(code, offset), _line_at(code, destination)) if n]
+            try:
+                if lines:
+                    report(min(lines))
+            except Exception:  # noqa: BLE001 (a report is a courtesy: it never becomes the learner's error)
+                pass
+        return monitoring.DISABLE
+
+    def rearm() -> None:
+        # A loop that ended in one case may be the endless one in the next. Only after a learner's loop: the
+        # re-arming makes every place switched off report once more, NumPy's and the runner's too.
+        nonlocal entered
+        if entered:
+            entered = False
+            monitoring.restart_events()
+
+    monitoring.register_callback(tool, monitoring.events.JUMP, on_jump)
+    monitoring.set_events(tool, monitoring.events.JUMP)
+    rearm_loops = rearm
 
 
 def _learner_line(exc: BaseException) -> int | None:
@@ -158,6 +224,7 @@ def run(request: str) -> str:
                                      "line": None, "stage": "load", "trace": []}})
     results = []
     for case in cases:
+        rearm_loops()
         try:
             results.append(_run_one(layer_class, case))
         except BaseException as exc:  # per case, anything the learner's code raises; the judge reports the first
@@ -171,7 +238,6 @@ def main() -> None:
     The learner's own prints go to stderr, so they cannot mix with the reply.
     """
     import os
-    import sys
 
     reply_fd = os.dup(1)
     os.dup2(2, 1)
