@@ -5,7 +5,7 @@
 // on those cases come from the build, as numbers).
 import { decodeFlat } from "../lib/wire.mjs";
 import { exactText } from "../lib/ulp.mjs";
-import { indentationHint, mismatchValues } from "./exercise-check.mjs";
+import { errorFeedback, mismatchValues } from "./exercise-check.mjs";
 
 const isObject = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
 const shapeText = (shape) => `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
@@ -65,17 +65,7 @@ export function difference(check, expected, given) {
 
 export const decodeOutputs = (outputs) => Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, decodeFlat(v)]));
 
-function errorFeedback(error, where) {
-  const line = error.line ? ` on line ${error.line}` : "";
-  const out = { passed: false, kind: "error", line: error.line || null,
-    title: error.type === "Gap" ? `A gap is still open${line}` : `${error.type}${line}${where}`,
-    detail: error.message, hint: null,
-    values: (error.trace || []).filter((f) => f.code).map((f) => [`line ${f.line}`, `${f.code}   (in ${f.function})`]) };
-  if (error.type === "SyntaxError") out.hint = "Python could not read the code: look at that line and the one before it (a missing bracket, colon or indentation).";
-  if (error.type === "IndentationError" || error.type === "TabError") out.hint = indentationHint("a function's body at 4");
-  if (error.type === "Gap") out.hint = "Replace the todo(...) call with your expression.";
-  return out;
-}
+const functionErrorFeedback = (error, where) => errorFeedback(error, where, "a function's body at 4");
 
 /** What is wrong with the reply's form, or null (learner code shares the interpreter that builds it). */
 export function replyProblem(cases, reply) {
@@ -126,14 +116,14 @@ export function judge(exercise, cases, expected, replyText) {
       hint: "Does your code replace part of json or NumPy? Leave those as they are and press Check again.",
       caseResults: cases.map(({ label }) => ({ label, passed: false })), score: 0, maxScore };
   }
-  if (reply.error) return { ...errorFeedback(reply.error, ""), caseResults: cases.map(({ label }) => ({ label, passed: false })), score: 0, maxScore };
+  if (reply.error) return { ...functionErrorFeedback(reply.error, ""), caseResults: cases.map(({ label }) => ({ label, passed: false })), score: 0, maxScore };
   const given = reply.results.map((r) => (r.ok ? decodeOutputs(r.outputs) : null));
   const caseResults = [];
   let failure = null;
   reply.results.forEach((result, k) => {
     const { label } = cases[k];
     if (!result.ok) {
-      failure ??= errorFeedback(result.error, ` in ${label}`);
+      failure ??= functionErrorFeedback(result.error, ` in ${label}`);
       caseResults.push({ label, passed: false });
       return;
     }

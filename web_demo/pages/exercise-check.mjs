@@ -77,7 +77,8 @@ function valueHint(d, expected, givenArrays, spec, wrongNames) {
   return "The output comes from forward(), which the exercise gives you: was it changed?";
 }
 
-function errorFeedback(error, where) {
+/** Feedback for an error the learner's code raised; ``body`` names where its indentation starts (for the hint). */
+export function errorFeedback(error, where, body) {
   const line = error.line ? ` on line ${error.line}` : "";
   const out = { passed: false, kind: "error", line: error.line || null,
     title: error.type === "Gap" ? `A gap is still open${line}` : `${error.type}${line}${where}`,
@@ -85,12 +86,18 @@ function errorFeedback(error, where) {
     // The learner's own frames, innermost last, each with the line of code it ran.
     values: (error.trace || []).filter((f) => f.code).map((f) => [`line ${f.line}`, `${f.code}   (in ${f.function})`]) };
   if (error.type === "SyntaxError") out.hint = "Python could not read the code: look at that line and the one before it (a missing bracket, colon or indentation).";
-  if (error.type === "IndentationError" || error.type === "TabError") out.hint = indentationHint("backward's body at 8");
-  if (/matmul|not aligned|could not be broadcast|mismatch in its core dimension/.test(error.message)) {
+  if (error.type === "IndentationError" || error.type === "TabError") out.hint = indentationHint(body);
+  if (error.type === "Gap") out.hint = "Replace the todo(...) call with your expression.";
+  return out;
+}
+
+/** The layer's errors: the general feedback, and a shape hint for its products. */
+function layerErrorFeedback(error, where) {
+  const out = errorFeedback(error, where, "backward's body at 8");
+  if (error.type !== "Gap" && /matmul|not aligned|could not be broadcast|mismatch in its core dimension/.test(error.message)) {
     out.hint = "The shapes do not fit for this product: one of the operands probably needs a transpose (.T). " +
       "inputs is (batch, n_inputs), dZ is (batch, n_neurons), weights is (n_inputs, n_neurons).";
   }
-  if (error.type === "Gap") out.hint = "Replace the todo(...) call with your expression.";
   return out;
 }
 
@@ -153,14 +160,14 @@ export function judge(cases, expected, replyText) {
       hint: "Does your code replace part of json or NumPy (or the check itself)? Leave those as they are " +
         "and press Check again; if it persists, reload the page.", caseResults: [] };
   }
-  if (reply.error) return { ...errorFeedback(reply.error, ""), caseResults: [] };
+  if (reply.error) return { ...layerErrorFeedback(reply.error, ""), caseResults: [] };
   const caseResults = [];
   let failure = null;
   reply.results.forEach((result, k) => {
     const { label, spec } = cases[k];
     if (failure) { caseResults.push({ label, passed: null }); return; }
     if (!result.ok) {
-      failure = errorFeedback(result.error, ` in ${label}`);
+      failure = layerErrorFeedback(result.error, ` in ${label}`);
       caseResults.push({ label, passed: false });
       return;
     }

@@ -199,6 +199,23 @@ def _run_one(layer_class: type, spec: dict[str, Any]) -> dict[str, Any]:
             "returnsDInputs": run.returns_dinputs}
 
 
+def load_learner_module(code: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The learner's module run as ``exercise`` (with ``todo``): its namespace, or the error that stopped it
+    (a syntax error, or anything its body raised)."""
+    namespace: dict[str, Any] = {"__name__": "exercise", "todo": todo}
+    # Registered with linecache so that tracebacks quote the learner's lines.
+    linecache.cache[SOURCE_NAME] = (len(code), None, code.splitlines(True), SOURCE_NAME)
+    try:
+        compiled = compile(code, SOURCE_NAME, "exec")
+    except SyntaxError as exc:
+        return namespace, _error(exc, "compile")
+    try:
+        exec(compiled, namespace)
+    except BaseException as exc:  # the learner's module body: anything it raises (KeyboardInterrupt too) is theirs
+        return namespace, _error(exc, "load")
+    return namespace, None
+
+
 def run(request: str) -> str:
     """``{"code": str, "cases": [wire spec, …]}`` → ``{"results": [...]} | {"error": {...}}`` as JSON.
 
@@ -206,18 +223,10 @@ def run(request: str) -> str:
     class to test); an exception inside a case is reported for that case.
     """
     data = json.loads(request)
-    code, cases = data["code"], data["cases"]
-    namespace: dict[str, Any] = {"__name__": "exercise", "todo": todo}
-    # Registered with linecache so that tracebacks quote the learner's lines.
-    linecache.cache[SOURCE_NAME] = (len(code), None, code.splitlines(True), SOURCE_NAME)
-    try:
-        compiled = compile(code, SOURCE_NAME, "exec")
-    except SyntaxError as exc:
-        return json.dumps({"error": _error(exc, "compile")})
-    try:
-        exec(compiled, namespace)
-    except BaseException as exc:  # the learner's module body: anything it raises (KeyboardInterrupt too) is theirs
-        return json.dumps({"error": _error(exc, "load")})
+    cases = data["cases"]
+    namespace, error = load_learner_module(data["code"])
+    if error is not None:
+        return json.dumps({"error": error})
     layer_class = namespace.get("DenseLayer")
     if not isinstance(layer_class, type):
         return json.dumps({"error": {"type": "NameError", "message": "the code must define a class DenseLayer",

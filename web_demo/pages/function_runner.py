@@ -18,13 +18,12 @@ is a dict of named results or one result (named ``result``), each sent back with
 from __future__ import annotations
 
 import json
-import linecache
 from typing import Any
 
 import numpy as np
 
 import exercise_runner
-from exercise_runner import SOURCE_NAME, _error, _not_real, todo  # the learner's gaps and errors, as in the layer exercise
+from exercise_runner import _error, _not_real, load_learner_module  # the learner's module and errors, as in the layer exercise
 from exercise_runner import watch_loops  # noqa: F401 (the worker takes it from here, so that it re-arms this module's loops)
 from wire_codec import decode_array, encode_array
 
@@ -63,17 +62,10 @@ def _outputs(out: Any) -> dict[str, dict[str, Any]]:
 
 def run(request: str) -> str:
     data = json.loads(request)
-    code, name = data["code"], data["function"]
-    namespace: dict[str, Any] = {"__name__": "exercise", "todo": todo}
-    linecache.cache[SOURCE_NAME] = (len(code), None, code.splitlines(True), SOURCE_NAME)
-    try:
-        compiled = compile(code, SOURCE_NAME, "exec")
-    except SyntaxError as exc:
-        return json.dumps({"error": _error(exc, "compile")})
-    try:
-        exec(compiled, namespace)
-    except BaseException as exc:  # the learner's module body: anything it raises is theirs
-        return json.dumps({"error": _error(exc, "load")})
+    name = data["function"]
+    namespace, error = load_learner_module(data["code"])
+    if error is not None:
+        return json.dumps({"error": error})
     function = namespace.get(name)
     if not callable(function):
         return json.dumps({"error": {"type": "NameError", "message": f"the code must define a function {name}",
