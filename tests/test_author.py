@@ -44,8 +44,13 @@ def run_lesson(borrow_runtimes, cases):
 
 def lesson_folder(tmp_path: Path, **edits) -> Path:
     """The correct pair copied to tmp_path, with (file, old, new) edits applied."""
-    for name in ("dense.py", "dense.js", "run_case_layout.py"):
-        shutil.copy(LESSONS / name, tmp_path / name)
+    return copied_with(LESSONS, ("dense.py", "dense.js", "run_case_layout.py"), tmp_path, edits)
+
+
+def copied_with(source: Path, names, tmp_path: Path, edits: dict) -> Path:
+    """``names`` copied from ``source`` to tmp_path, with edits {file with "_" for ".": (old, new)} applied."""
+    for name in names:
+        shutil.copy(source / name, tmp_path / name)
     for name, (old, new) in edits.items():
         path = tmp_path / name.replace("_", ".")
         text = path.read_text()

@@ -16,6 +16,7 @@ import pytest
 from crosscheck.cli import main as cli
 from crosscheck.paths import REPO
 from crosscheck.resident.client import stop_daemon
+from test_cli_watch import read_until_verdict
 
 COURSE = REPO / "tests" / "lessons_watch"
 RUNTIMES = "native,js-node,pyodide-node"
@@ -80,14 +81,7 @@ def test_check_through_the_pool_refuses_a_javascript_file_that_does_not_bundle_i
 
 
 # --- watch ----------------------------------------------------------------------------------------
-def read_run(process) -> list[str]:
-    """The lines watch prints up to its next verdict line."""
-    lines = []
-    for line in process.stdout:
-        lines.append(line.rstrip("\n"))
-        if line.startswith("watch: verdict"):
-            return lines
-    raise AssertionError("watch ended before a verdict:\n" + "\n".join(lines))
+read_run = read_until_verdict   # the lines watch prints up to its next verdict line
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import main as cli_main
+from test_author import copied_with
 
 LESSONS = Path(__file__).parent / "lessons_check"
 FAST = "native,js-node"
@@ -19,14 +20,7 @@ FAST = "native,js-node"
 
 def folder_with(tmp_path: Path, **edits) -> Path:
     """tests/lessons_check copied to tmp_path, with (file, old, new) edits applied."""
-    for name in ("losses.py", "losses.js", "lessons.toml"):
-        shutil.copy(LESSONS / name, tmp_path / name)
-    for name, (old, new) in edits.items():
-        path = tmp_path / name.replace("_", ".")
-        text = path.read_text()
-        assert old in text
-        path.write_text(text.replace(old, new))
-    return tmp_path
+    return copied_with(LESSONS, ("losses.py", "losses.js", "lessons.toml"), tmp_path, edits)
 
 
 def run_check(capsys, folder: Path, *options: str) -> tuple[int, str, dict]:

@@ -32,15 +32,20 @@ CLASS_STATEMENT = "\n\nclass DenseLayer:\n    pass\n"
 WRONG = GOOD.replace("np.sum(dZ", "np.mean(dZ")   # a layer that fails: the attacks must not turn it into a pass
 
 
-@pytest.fixture(params=["sandbox", "fallback"])
-def mode(request, monkeypatch):
-    if request.param == "sandbox":
+def isolate(mode: str, monkeypatch) -> str:
+    """Grades in ``mode`` ("sandbox", skipped where there is none, or "fallback") for the test."""
+    if mode == "sandbox":
         monkeypatch.delenv(sandbox.FORCE_ENV, raising=False)
         if not sandbox.isolation().sandboxed:
             pytest.skip(f"no sandbox here: {sandbox.isolation().weaker}")
     else:
         monkeypatch.setenv(sandbox.FORCE_ENV, "fallback")
-    return request.param
+    return mode
+
+
+@pytest.fixture(params=["sandbox", "fallback"])
+def mode(request, monkeypatch):
+    return isolate(request.param, monkeypatch)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 from crosscheck.grading import cgroups, sandbox
 from crosscheck.grading.grade import grade
 
-from test_grade_attacks import marked
+from test_grade_attacks import isolate, marked
 from test_grading import GOOD
 
 BOMB = """import errno, json, os, sys, time
@@ -72,13 +72,7 @@ def writable_cgroup():
 
 @pytest.fixture(params=["sandbox", "fallback"])
 def mode(request, monkeypatch, writable_cgroup):
-    if request.param == "sandbox":
-        monkeypatch.delenv(sandbox.FORCE_ENV, raising=False)
-        if not sandbox.isolation().sandboxed:
-            pytest.skip(f"no sandbox here: {sandbox.isolation().weaker}")
-    else:
-        monkeypatch.setenv(sandbox.FORCE_ENV, "fallback")
-    return request.param
+    return isolate(request.param, monkeypatch)
 
 
 def own_cgroups() -> list[Path]:

@@ -26,6 +26,7 @@ from crosscheck.paths import CACHE_DIR, NODE_MODULES, REPO, RUNTIME_DIR
 from crosscheck.site.assemble import NUMPY_WHEEL
 from python_core import run_case
 from python_core.facts import DEFAULT_ATOL, DEFAULT_RTOL, LESSON_EXAMPLE
+from test_cli_watch import read_until_verdict
 
 pytestmark = pytest.mark.xdist_group("install")  # under pytest -n, one worker installs once
 
@@ -129,15 +130,6 @@ def test_console_script_assembles_once_then_pytest_checks_a_lesson_repo(installe
     assert "case 'random-0-" in line and "js-node dBiases[" in line
     assert not [p for p in (repo / "lesson").iterdir() if p.name not in ("dense.js", "dense.py")]
 
-
-def read_until_verdict(process) -> list[str]:
-    """The lines watch prints up to its next verdict line (watch prints it after each run)."""
-    lines = []
-    for line in process.stdout:
-        lines.append(line.rstrip("\n"))
-        if line.startswith("watch: verdict"):
-            return lines
-    raise AssertionError("watch ended before a verdict:\n" + "\n".join(lines))
 
 
 def test_pool_run_and_watch_work_from_the_installed_harness(installed, tmp_path):

@@ -16,21 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck.cli import main
 from crosscheck.paths import REPO, RUNTIME_DIR
+from test_trust_flags import cli  # (the CLI in this process: exit code, stdout, stderr)
 
 LESSONS_CHECK = Path(__file__).parent / "lessons_check"
 LESSON_CASE = {"activation": "linear", "weights": [[1.0, 2.0], [3.0, 4.0]], "biases": [[0.5, -0.5]],
                "inputs": [[1.0, -1.0]], "upstream": [[1.0, 1.0]]}
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def one_line(code: int, out: str, err: str, *words: str) -> None:

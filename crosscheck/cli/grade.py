@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -15,27 +13,18 @@ from ..grading.grade import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S
 from . import checks
 
 
-def verdict_file(text: str) -> str:
-    """--json: a regular file to replace, or one to create (not a device, a FIFO or a folder), checked
-    before the submission runs."""
-    checks.output_file(text)
-    if os.path.lexists(text) and not Path(text).is_file():
-        raise argparse.ArgumentTypeError(f"cannot write {text}: not a regular file")
-    return text
-
-
 def register(sub) -> None:
     p = sub.add_parser("grade", help="grade an exercise submission (a file with class DenseLayer) on hidden "
                                      "random cases; exit 0 pass, 1 fail, 2 bad submission")
     p.add_argument("submission", type=Path, help="the learner's Python file, defining class DenseLayer (with --lessons: the exercise's function)")
     p.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS),
                    help="the activation of the exercise the submission answers (default sigmoid)")
-    p.add_argument("--json", type=verdict_file, metavar="PATH",
+    p.add_argument("--json", type=checks.output_file, metavar="PATH",
                    help="also write the verdict and feedback as JSON to PATH (a regular file)")
     p.add_argument("--lessons", type=Path, metavar="COURSE.toml",
                    help="grade a course's declared exercise (with --exercise) instead of the DenseLayer exercise")
     p.add_argument("--exercise", metavar="NAME", help="the declared exercise's name in --lessons")
-    p.add_argument("--results", type=verdict_file, metavar="PATH",
+    p.add_argument("--results", type=checks.output_file, metavar="PATH",
                    help="with --lessons: write Gradescope's results.json (with LTI and SCORM scores) to PATH")
     p.add_argument("--hidden-visibility", choices=("hidden", "after_published", "after_due_date"), default="hidden",
                    help="with --results: when Gradescope shows the hidden cases' tests to the learner (default hidden: never)")

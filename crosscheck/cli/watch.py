@@ -119,33 +119,15 @@ def watch_dense(args) -> int:
     except PoolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"watching {', '.join(str(f) for f in files)} (Ctrl-C stops)", flush=True)
-    stamps = {f: _stamp(f) for f in files}
-    runs, changed_at = 0, time.monotonic()
-    try:
-        while True:
-            try:
-                plan = prepare(args)
-                report = execute(args, plan, pool=True)
-                print(format_table(report))
-                if args.json:
-                    write_report(report, args.json, args.json_values)
-                verdict = "PARITY OK" if report["ok"] else "PARITY FAILED"
-            except (BadInput, PoolError) as exc:
-                print(f"error: {exc}", flush=True)
-                verdict = "ERROR"
-            runs += 1
-            since = "the save" if runs > 1 else "watch started"
-            print(f"watch: verdict {runs}: {verdict}, {time.monotonic() - changed_at:.2f} s after {since} "
-                  f"({time.strftime('%H:%M:%S')})", flush=True)
-            if args.max_runs is not None and runs >= args.max_runs:
-                return 0
-            print("watch: waiting for a save", file=sys.stderr, flush=True)
-            stamps = wait_for_change(files, stamps)
-            changed_at = time.monotonic()
-            print(f"\nwatch: saved at {time.strftime('%H:%M:%S')}, running …", flush=True)
-    except KeyboardInterrupt:
-        return 0
+
+    def run_once() -> str:
+        report = execute(args, prepare(args), pool=True)
+        print(format_table(report))
+        if args.json:
+            write_report(report, args.json, args.json_values)
+        return "PARITY OK" if report["ok"] else "PARITY FAILED"
+
+    return watch_loop(files, run_once, (BadInput, PoolError), args.max_runs)
 
 
 def course_files(args, plan) -> list[Path]:
@@ -185,34 +167,45 @@ def watch_course(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     files = course_files(args, plan)
-    print(f"watching {', '.join(str(f) for f in files)} (Ctrl-C stops)", flush=True)
     reuse = secrets.token_hex(8)  # this watch's results, kept by the pool
+
+    def run_once() -> str:
+        plan, _ = prepare_check(args, bundle=False)
+        files[:] = course_files(args, plan)   # a file the save names is watched from now
+        report = check_via_pool(plan, shrink=not args.no_shrink, case_dir=case_dir, reuse=reuse,
+                                boot_timeout=args.boot_timeout, run_timeout=args.run_timeout,
+                                browser_endpoint=args.browser_endpoint)
+        print(format_report(report))
+        if args.json:
+            write_json(report, args.json)
+        print(rerun_line(report), flush=True)
+        return "CHECK OK" if report["ok"] else "CHECK FAILED"
+
+    return watch_loop(files, run_once, (CheckBadInput, ManifestError, PoolError), args.max_runs)
+
+
+def watch_loop(files: list[Path], run_once, errors: tuple[type[BaseException], ...], max_runs: int | None) -> int:
+    """Runs ``run_once`` (which prints its report and returns the verdict; it may change ``files`` in place)
+    now and after every save of ``files``, until Ctrl-C or ``max_runs`` runs. One of ``errors`` is one line,
+    and watching goes on."""
+    print(f"watching {', '.join(str(f) for f in files)} (Ctrl-C stops)", flush=True)
     stamps = {f: _stamp(f) for f in files}
     runs, changed_at = 0, time.monotonic()
     try:
         while True:
             try:
-                plan, _ = prepare_check(args, bundle=False)
-                files = course_files(args, plan)
-                report = check_via_pool(plan, shrink=not args.no_shrink, case_dir=case_dir, reuse=reuse,
-                                        boot_timeout=args.boot_timeout, run_timeout=args.run_timeout,
-                                        browser_endpoint=args.browser_endpoint)
-                print(format_report(report))
-                if args.json:
-                    write_json(report, args.json)
-                print(rerun_line(report), flush=True)
-                verdict = "CHECK OK" if report["ok"] else "CHECK FAILED"
-            except (CheckBadInput, ManifestError, PoolError) as exc:
+                verdict = run_once()
+            except errors as exc:
                 print(f"error: {exc}", flush=True)
                 verdict = "ERROR"
             runs += 1
             since = "the save" if runs > 1 else "watch started"
             print(f"watch: verdict {runs}: {verdict}, {time.monotonic() - changed_at:.2f} s after {since} "
                   f"({time.strftime('%H:%M:%S')})", flush=True)
-            if args.max_runs is not None and runs >= args.max_runs:
+            if max_runs is not None and runs >= max_runs:
                 return 0
             print("watch: waiting for a save", file=sys.stderr, flush=True)
-            stamps = {f: stamps.get(f, _stamp(f)) for f in files}  # a file the last save named is watched from now
+            stamps = {f: stamps.get(f, _stamp(f)) for f in files}
             stamps = wait_for_change(files, stamps)
             changed_at = time.monotonic()
             print(f"\nwatch: saved at {time.strftime('%H:%M:%S')}, running …", flush=True)

@@ -52,6 +52,14 @@ def pool_verdict(names: list[str], repeats: int = 3) -> dict[str, Any]:
             stop_daemon(folder)
 
 
+def next_verdict(process: subprocess.Popen) -> str:
+    """The next verdict line a running ``watch`` prints."""
+    for line in process.stdout:
+        if line.startswith("watch: verdict"):
+            return line.strip()
+    raise RuntimeError("watch ended before its verdict")
+
+
 def watch_verdict(names: list[str], random: int = 20, saves: int = 3) -> dict[str, Any]:
     """Seconds from a save of the lesson's Python file to watch's verdict line (lesson example plus
     ``random`` random cases on ``names``), the spares booted before each save."""
@@ -63,20 +71,14 @@ def watch_verdict(names: list[str], random: int = 20, saves: int = 3) -> dict[st
                                     "--max-runs", str(saves + 1)], cwd=REPO, env=_env(folder),
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
-        def verdict() -> str:
-            for line in process.stdout:
-                if line.startswith("watch: verdict"):
-                    return line.strip()
-            raise RuntimeError("watch ended before its verdict")
-
         try:
-            verdicts = [verdict()]
+            verdicts = [next_verdict(process)]
             times = []
             for i in range(saves):
                 wait_ready(folder, names)
                 saved = time.monotonic()
                 lesson.write_text(LESSON + f"# save {i + 1}\n")
-                verdicts.append(verdict())
+                verdicts.append(next_verdict(process))
                 times.append(round(time.monotonic() - saved, 3))
             process.wait(timeout=60)
             ok = all("PARITY OK" in v for v in verdicts)
@@ -103,21 +105,15 @@ def course_watch_verdict(names: list[str], random: int = 20, saves: int = 3, cou
                                     "--case-dir", tmp, "--max-runs", str(saves + 1)], cwd=REPO, env=_env(folder),
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
-        def verdict() -> str:
-            for line in process.stdout:
-                if line.startswith("watch: verdict"):
-                    return line.strip()
-            raise RuntimeError("watch ended before its verdict")
-
         try:
-            verdicts = [verdict()]
+            verdicts = [next_verdict(process)]
             checks = len(json.loads(report.read_text())["checks"])
             times, reruns = [], []
             for i in range(saves):
                 wait_ready(folder, names)
                 saved_at = time.monotonic()
                 lesson.write_text(text + f"// save {i + 1}\n")
-                verdicts.append(verdict())
+                verdicts.append(next_verdict(process))
                 times.append(round(time.monotonic() - saved_at, 3))
                 reruns.append(json.loads(report.read_text()).get("rerun", {}))
             process.wait(timeout=60)

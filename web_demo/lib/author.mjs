@@ -12,6 +12,17 @@ import { RESULT_ARRAYS } from "./facts.mjs";
 
 const modules = new Map();
 
+/** The author's module at ``url``, imported once (an import that failed is tried again on the next call). */
+export async function importOnce(url) {
+  if (!modules.has(url)) modules.set(url, import(url));
+  try {
+    return await modules.get(url);
+  } catch (err) {
+    modules.delete(url);
+    throw err;
+  }
+}
+
 function exported(mod, name) {
   if (mod && Object.hasOwn(mod, name)) return mod[name];
   const cjs = mod && mod.default;
@@ -52,12 +63,10 @@ async function runOne(mod, spec) {
 
 export async function runAuthorBatch(argument) {
   const { module: url, cases } = JSON.parse(argument);
-  if (!modules.has(url)) modules.set(url, import(url));
   let mod;
   try {
-    mod = await modules.get(url);
+    mod = await importOnce(url);
   } catch (err) {
-    modules.delete(url);
     return JSON.stringify({ ok: false, error: errorRecord(err) });
   }
   const results = [];

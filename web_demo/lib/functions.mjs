@@ -6,11 +6,11 @@
 // Inputs arrive as nested arrays of numbers (shape [] as a number), positionally in the order of args.
 // The function (sync or async) returns a plain object of named results or one result (named "result");
 // a result may be a number, nested arrays, a math.js matrix or a typed array.
+import { importOnce } from "./author.mjs";
 import { errorRecord } from "./error-record.mjs";
 import { decodeFlat, encodeFlat, runtimeVersions } from "./wire.mjs";
 
 const SINGLE_RESULT = "result";
-const modules = new Map();
 
 function exported(mod, name) {
   if (mod && Object.hasOwn(mod, name)) return mod[name];
@@ -78,12 +78,10 @@ function namedResults(out) {
 
 export async function runFunctionBatch(argument) {
   const { module: url, function: name, args, cases } = JSON.parse(argument);
-  if (!modules.has(url)) modules.set(url, import(url));
   let mod;
   try {
-    mod = await modules.get(url);
+    mod = await importOnce(url);
   } catch (err) {
-    modules.delete(url);
     return JSON.stringify({ ok: false, error: errorRecord(err) });
   }
   const fn = exported(mod, name);
